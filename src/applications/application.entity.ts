@@ -1,0 +1,89 @@
+import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { EntityMetadata } from '../common/metadata';
+import { Node, OwnerType } from '../common/node';
+import { ConnectionType } from '../common/pagination';
+
+@ObjectType()
+export class OAuth2ApplicationProtocol {
+  @Field(() => [String], { description: 'Redirect URIs the default client is derived from.' })
+  redirectUris!: string[];
+
+  @Field(() => [String])
+  postLogoutRedirectUris!: string[];
+}
+
+@ObjectType()
+export class ApplicationProtocols {
+  @Field(() => OAuth2ApplicationProtocol, { nullable: true })
+  oauth2?: OAuth2ApplicationProtocol | null;
+}
+
+@ObjectType({ implements: Node, description: 'An OAuth/OIDC application: the unit that owns clients and credentials.' })
+@Directive('@key(fields: "id")')
+@Entity({ name: 'applications' })
+export class Application implements Node {
+  @Field(() => ID)
+  @PrimaryColumn({ type: 'text' })
+  id!: string;
+
+  @Field(() => ID)
+  @Column({ type: 'text', name: 'organization_id' })
+  organizationId!: string;
+
+  @Field(() => ID)
+  @Column({ type: 'text', name: 'zone_id' })
+  zoneId!: string;
+
+  @Field(() => String, { description: 'User-specified, unique within the zone.' })
+  @Column({ type: 'text' })
+  identifier!: string;
+
+  @Field(() => String, { description: 'URL-safe, unique within the zone; derived from the name when omitted.' })
+  @Column({ type: 'text' })
+  slug!: string;
+
+  @Field(() => String)
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'text', nullable: true })
+  description!: string | null;
+
+  @Field(() => OwnerType)
+  @Column({ type: 'text', name: 'owner_type' })
+  ownerType!: OwnerType;
+
+  @Field(() => EntityMetadata, { nullable: true })
+  @Column({ type: 'jsonb', nullable: true })
+  metadata!: EntityMetadata | null;
+
+  @Field(() => ApplicationProtocols, { nullable: true })
+  @Column({ type: 'jsonb', nullable: true })
+  protocols!: ApplicationProtocols | null;
+
+  @Field(() => [String], { description: 'Resource identifiers (absolute URIs) the application needs.' })
+  @Column({ type: 'text', array: true })
+  dependencies!: string[];
+
+  @Field(() => Int)
+  get dependenciesCount(): number {
+    return this.dependencies.length;
+  }
+
+  @Field(() => Int, { description: 'Incremented on every change; pass it as `expectedVersion` for optimistic locking.' })
+  @Column({ type: 'integer' })
+  version!: number;
+
+  @Field(() => Date)
+  @Column({ type: 'timestamptz', precision: 3, name: 'created_at' })
+  createdAt!: Date;
+
+  @Field(() => Date)
+  @Column({ type: 'timestamptz', precision: 3, name: 'updated_at' })
+  updatedAt!: Date;
+}
+
+@ObjectType()
+export class ApplicationConnection extends ConnectionType('Application', () => Application) {}

@@ -1,0 +1,173 @@
+import { ArrayMaxSize, IsOptional, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Client } from '../clients/client.entity';
+import { ClientSettingsInput } from '../clients/client.inputs';
+import { EntityMetadataInput } from '../common/metadata';
+import { OwnerType } from '../common/node';
+import { Application } from './application.entity';
+
+export const APPLICATION_LIMITS = { identifier: 128, slug: 64, name: 200, description: 2000, zoneId: 64, uri: 2048, uriList: 100 } as const;
+export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+/** Identifiers and zone ids: printable, without whitespace. */
+export const IDENTIFIER_PATTERN = /^[\x21-\x7e]+$/;
+
+@InputType()
+export class OAuth2ApplicationProtocolInput {
+  @Field(() => [String], { nullable: true })
+  @IsOptional()
+  @ArrayMaxSize(APPLICATION_LIMITS.uriList)
+  @MaxLength(APPLICATION_LIMITS.uri, { each: true })
+  redirectUris?: string[];
+
+  @Field(() => [String], { nullable: true })
+  @IsOptional()
+  @ArrayMaxSize(APPLICATION_LIMITS.uriList)
+  @MaxLength(APPLICATION_LIMITS.uri, { each: true })
+  postLogoutRedirectUris?: string[];
+}
+
+@InputType()
+export class ApplicationProtocolsInput {
+  @Field(() => OAuth2ApplicationProtocolInput, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  oauth2?: OAuth2ApplicationProtocolInput | null;
+}
+
+/** Fields create and update share; on update every one is optional. */
+@InputType()
+abstract class ApplicationFieldsInput {
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(APPLICATION_LIMITS.slug)
+  @Matches(SLUG_PATTERN, { message: 'must be lowercase letters, digits and single hyphens' })
+  slug?: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(APPLICATION_LIMITS.description)
+  description?: string | null;
+
+  @Field(() => EntityMetadataInput, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  metadata?: EntityMetadataInput | null;
+
+  @Field(() => ApplicationProtocolsInput, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  protocols?: ApplicationProtocolsInput | null;
+
+  @Field(() => [String], { nullable: true, description: 'Resource identifiers (absolute URIs) the application needs.' })
+  @IsOptional()
+  @ArrayMaxSize(APPLICATION_LIMITS.uriList)
+  @MaxLength(APPLICATION_LIMITS.uri, { each: true })
+  dependencies?: string[];
+}
+
+@InputType()
+export class CreateApplicationInput extends ApplicationFieldsInput {
+  @Field(() => String)
+  @MinLength(1)
+  @MaxLength(APPLICATION_LIMITS.identifier)
+  @Matches(IDENTIFIER_PATTERN, { message: 'must be printable characters without whitespace' })
+  identifier!: string;
+
+  @Field(() => String)
+  @MinLength(1)
+  @MaxLength(APPLICATION_LIMITS.name)
+  name!: string;
+
+  @Field(() => ID, { nullable: true, description: 'Defaults to "default".' })
+  @IsOptional()
+  @MaxLength(APPLICATION_LIMITS.zoneId)
+  @Matches(IDENTIFIER_PATTERN, { message: 'must be printable characters without whitespace' })
+  zoneId?: string;
+
+  @Field(() => OwnerType, { nullable: true, description: 'Defaults to CUSTOMER; PLATFORM needs the platform:write scope.' })
+  ownerType?: OwnerType;
+
+  @Field(() => ClientSettingsInput, { nullable: true, description: 'Settings of the default client; omitted ones are derived.' })
+  @IsOptional()
+  @ValidateNested()
+  defaultClient?: ClientSettingsInput;
+
+  @Field(() => String, { nullable: true, description: 'Retries with the same key and input return the first result.' })
+  @IsOptional()
+  @MaxLength(200)
+  idempotencyKey?: string;
+}
+
+@InputType()
+export class UpdateApplicationInput extends ApplicationFieldsInput {
+  @Field(() => ID) id!: string;
+
+  @Field(() => Int, { nullable: true, description: 'Fails with CONFLICT unless the application is still at this version.' })
+  expectedVersion?: number;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(APPLICATION_LIMITS.identifier)
+  @Matches(IDENTIFIER_PATTERN, { message: 'must be printable characters without whitespace' })
+  identifier?: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(APPLICATION_LIMITS.name)
+  name?: string;
+}
+
+@InputType()
+export class DeleteApplicationInput {
+  @Field(() => ID) id!: string;
+}
+
+@InputType()
+export class ApplicationFilter {
+  @Field(() => ID, { nullable: true }) zoneId?: string;
+  @Field(() => OwnerType, { nullable: true }) ownerType?: OwnerType;
+
+  @Field(() => String, { nullable: true, description: 'Case-insensitive match on name, identifier or slug.' })
+  @IsOptional()
+  @MaxLength(200)
+  search?: string;
+}
+
+export enum ApplicationOrderField {
+  CREATED_AT = 'CREATED_AT',
+  UPDATED_AT = 'UPDATED_AT',
+  NAME = 'NAME',
+  IDENTIFIER = 'IDENTIFIER',
+}
+export enum OrderDirection {
+  ASC = 'ASC',
+  DESC = 'DESC',
+}
+registerEnumType(ApplicationOrderField, { name: 'ApplicationOrderField' });
+registerEnumType(OrderDirection, { name: 'OrderDirection' });
+
+@InputType()
+export class ApplicationOrder {
+  @Field(() => ApplicationOrderField) field!: ApplicationOrderField;
+  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC }) direction!: OrderDirection;
+}
+
+@ObjectType()
+export class CreateApplicationPayload {
+  @Field(() => Application) application!: Application;
+  @Field(() => Client) defaultClient!: Client;
+  @Field(() => String, { nullable: true, description: 'Secret of the default client, shown only here; null when it has none or on a replay.' })
+  clientSecret!: string | null;
+}
+
+@ObjectType()
+export class UpdateApplicationPayload {
+  @Field(() => Application) application!: Application;
+}
+
+@ObjectType()
+export class DeleteApplicationPayload {
+  @Field(() => ID) deletedId!: string;
+}

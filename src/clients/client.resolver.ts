@@ -1,0 +1,82 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Application } from '../applications/application.entity';
+import { callerOf } from '../auth/guard';
+import { NotFoundError } from '../common/errors';
+import { ConnectionArgs } from '../common/pagination';
+import type { RequestContext } from '../context';
+import { Client, ClientConnection } from './client.entity';
+import {
+  ClientFilter,
+  CreateClientInput,
+  CreateClientPayload,
+  DeleteClientInput,
+  DeleteClientPayload,
+  UpdateClientInput,
+  UpdateClientPayload,
+} from './client.inputs';
+
+@Resolver(() => Client)
+export class ClientResolver {
+  @Authorized('applications:read')
+  @Query(() => Client, { nullable: true })
+  client(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Client | null> {
+    return ctx.loaders.clients.byId.load(id);
+  }
+
+  @Authorized('applications:read')
+  @Query(() => Client, { nullable: true, description: 'Looks a client up by its OAuth client_id.' })
+  clientByClientId(@Arg('clientId', () => String) clientId: string, @Ctx() ctx: RequestContext): Promise<Client | null> {
+    return ctx.loaders.clients.byClientId.load(clientId);
+  }
+
+  @Authorized('applications:read')
+  @Query(() => ClientConnection)
+  async clients(
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
+    @Arg('filter', () => ClientFilter, { nullable: true }) filter: ClientFilter | undefined,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ClientConnection> {
+    return ClientConnection.from(await ctx.services.clients.list(callerOf(ctx).organizationId, filter, page));
+  }
+
+  @FieldResolver(() => Application)
+  async application(@Root() client: Client, @Ctx() ctx: RequestContext): Promise<Application> {
+    const application = await ctx.loaders.applications.byId.load(client.applicationId);
+    if (!application) throw new NotFoundError('Application', client.applicationId);
+    return application;
+  }
+
+  @Authorized('applications:write')
+  @Mutation(() => CreateClientPayload)
+  async createClient(@Arg('input', () => CreateClientInput) input: CreateClientInput, @Ctx() ctx: RequestContext): Promise<CreateClientPayload> {
+    return ctx.services.clients.create(callerOf(ctx), input);
+  }
+
+  @Authorized('applications:write')
+  @Mutation(() => UpdateClientPayload)
+  async updateClient(@Arg('input', () => UpdateClientInput) input: UpdateClientInput, @Ctx() ctx: RequestContext): Promise<UpdateClientPayload> {
+    return { client: await ctx.services.clients.update(callerOf(ctx), input) };
+  }
+
+  @Authorized('applications:delete')
+  @Mutation(() => DeleteClientPayload, { description: 'Deletes a client; never the default one.' })
+  async deleteClient(@Arg('input', () => DeleteClientInput) input: DeleteClientInput, @Ctx() ctx: RequestContext): Promise<DeleteClientPayload> {
+    return { deletedId: await ctx.services.clients.delete(callerOf(ctx), input) };
+  }
+}
+
+/** The client fields of Application, owned by the clients feature. */
+@Resolver(() => Application)
+export class ApplicationClientsResolver {
+  @FieldResolver(() => Client, { description: 'The client created with the application; exactly one per application.' })
+  async defaultClient(@Root() application: Application, @Ctx() ctx: RequestContext): Promise<Client> {
+    const client = await ctx.loaders.clients.defaultByApplicationId.load(application.id);
+    if (!client) throw new NotFoundError('Default client of application', application.id);
+    return client;
+  }
+
+  @FieldResolver(() => ClientConnection)
+  async clients(@Root() application: Application, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<ClientConnection> {
+    return ClientConnection.from(await ctx.services.clients.list(application.organizationId, { applicationId: application.id }, page));
+  }
+}

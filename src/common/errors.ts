@@ -1,0 +1,76 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+/**
+ * The one place where domain failures become GraphQL errors with `extensions.code`.
+ * Services throw the classes below; resolvers never build error objects by hand.
+ */
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT';
+
+export interface FieldError {
+  /** Dotted path of the offending input field, e.g. `input.defaultClient.redirectUris.0`. */
+  path: string;
+  message: string;
+}
+
+export class ClavisError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}, httpStatus?: number) {
+    super(message, { extensions: { code, ...extra, ...(httpStatus ? { http: { status: httpStatus } } : {}) } });
+  }
+}
+
+export class UnauthenticatedError extends ClavisError {
+  constructor(message = 'A valid bearer token is required.', httpStatus?: number) {
+    super('UNAUTHENTICATED', message, {}, httpStatus);
+  }
+}
+
+export class ForbiddenError extends ClavisError {
+  constructor(message: string) {
+    super('FORBIDDEN', message);
+  }
+}
+
+export class NotFoundError extends ClavisError {
+  constructor(what: string, id: string) {
+    super('NOT_FOUND', `${what} ${id} was not found.`);
+  }
+}
+
+export class ConflictError extends ClavisError {
+  constructor(message: string) {
+    super('CONFLICT', message);
+  }
+}
+
+export class ValidationFailedError extends ClavisError {
+  constructor(readonly fields: FieldError[]) {
+    super('BAD_USER_INPUT', fields.length === 1 ? `Invalid input: ${fields[0].path}: ${fields[0].message}` : `Invalid input in ${fields.length} fields.`, { fields });
+  }
+}
+
+/** Throws one BAD_USER_INPUT listing every collected field error, if there are any. */
+export function throwIfInvalid(fields: FieldError[]): void {
+  if (fields.length > 0) throw new ValidationFailedError(fields);
+}
+
+const PUBLIC_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE']);
+
+/**
+ * Apollo `formatError`: anything that is not one of our public codes becomes a bare
+ * INTERNAL_SERVER_ERROR in production, so no stack trace, SQL or secret reaches a caller.
+ */
+export function createErrorFormatter(options: { isProduction: boolean; log: (error: unknown) => void }) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
+      if (!options.isProduction) return formatted;
+      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    options.log(error instanceof GraphQLError ? (error.originalError ?? error) : error);
+    if (options.isProduction) {
+      return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    }
+    return formatted;
+  };
+}

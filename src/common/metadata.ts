@@ -1,0 +1,16 @@
+import { IsOptional, IsUrl, MaxLength } from 'class-validator';
+import { Field, InputType, ObjectType } from 'type-graphql';
+
+@ObjectType()
+export class EntityMetadata {
+  @Field(() => String, { nullable: true }) docsUrl?: string | null;
+}
+
+@InputType()
+export class EntityMetadataInput {
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(2048)
+  @IsUrl({ protocols: ['https'], require_protocol: true, require_tld: false }, { message: 'must be an absolute https URL' })
+  docsUrl?: string | null;
+}

@@ -1,0 +1,139 @@
+import { ArgsType, type ClassType, Field, Int, ObjectType } from 'type-graphql';
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { ValidationFailedError } from './errors';
+
+/** Relay connections with keyset (cursor) pagination on a sort column plus the id. */
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+@ObjectType()
+export class PageInfo {
+  @Field(() => Boolean) hasNextPage!: boolean;
+  @Field(() => Boolean) hasPreviousPage!: boolean;
+  @Field(() => String, { nullable: true }) startCursor!: string | null;
+  @Field(() => String, { nullable: true }) endCursor!: string | null;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+export interface Page<T> {
+  edges: Edge<T>[];
+  pageInfo: PageInfo;
+  /** Runs the count only when a caller asks for `totalCount`. */
+  countTotal: () => Promise<number>;
+}
+
+/** Builds the `<Name>Edge` type and a base class for `@ObjectType() class <Name>Connection`. */
+export function ConnectionType<T extends object>(name: string, nodeType: () => ClassType<T> | object) {
+  @ObjectType(`${name}Edge`)
+  class EdgeType {
+    @Field(() => String) cursor!: string;
+    @Field(nodeType) node!: T;
+  }
+
+  // Abstract here; the concrete `<Name>Connection` subclass carries the type name.
+  @ObjectType()
+  class Connection {
+    @Field(() => [EdgeType]) edges!: Edge<T>[];
+    @Field(() => PageInfo) pageInfo!: PageInfo;
+    countTotal!: () => Promise<number>;
+
+    @Field(() => Int, { description: 'Number of items matching the filter, across all pages.' })
+    totalCount(): Promise<number> {
+      return this.countTotal();
+    }
+
+    static from<C extends Connection>(this: new () => C, page: Page<T>): C {
+      return Object.assign(new this(), page);
+    }
+  }
+  return Connection;
+}
+
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+/** `first` / `after` of every connection field. */
+@ArgsType()
+export class ConnectionArgs implements PageArgs {
+  @Field(() => Int, { nullable: true, description: `Page size, 0 to ${MAX_PAGE_SIZE}; default ${DEFAULT_PAGE_SIZE}.` }) first?: number;
+  @Field(() => String, { nullable: true, description: 'Cursor of the last edge already seen.' }) after?: string;
+}
+
+export function pageSize(first: number | null | undefined): number {
+  if (first == null) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw new ValidationFailedError([{ path: 'first', message: `must be between 0 and ${MAX_PAGE_SIZE}` }]);
+  }
+  return first;
+}
+
+export type CursorValue = string | number;
+
+export function encodeCursor(sortValue: CursorValue, id: string): string {
+  return Buffer.from(JSON.stringify([sortValue, id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): [CursorValue, string] {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && (typeof value[0] === 'string' || typeof value[0] === 'number') && typeof value[1] === 'string') {
+      return value as [CursorValue, string];
+    }
+  } catch {
+    // fall through: reported as a field error below
+  }
+  throw new ValidationFailedError([{ path: 'after', message: 'is not a cursor returned by this connection' }]);
+}
+
+export interface SortOrder<T> {
+  /** SQL expression of the sort column, e.g. `application.created_at`. */
+  column: string;
+  direction: 'ASC' | 'DESC';
+  /** The row's value of that column as stored in a cursor. */
+  valueOf: (row: T) => CursorValue;
+  /** Converts the cursor's value back to a query parameter. */
+  parse?: (value: CursorValue) => unknown;
+}
+
+/**
+ * Runs one page of `query` (already filtered and tenant-scoped) in keyset order.
+ * `idColumn` breaks ties so every row is visited exactly once across pages.
+ */
+export async function paginate<T extends ObjectLiteral & { id: string }>(
+  query: SelectQueryBuilder<T>,
+  idColumn: string,
+  sort: SortOrder<T>,
+  args: PageArgs,
+): Promise<Page<T>> {
+  const limit = pageSize(args.first);
+  const countQuery = query.clone();
+  const pageQuery = query.clone();
+  if (args.after) {
+    const [value, id] = decodeCursor(args.after);
+    const op = sort.direction === 'ASC' ? '>' : '<';
+    pageQuery.andWhere(`(${sort.column}, ${idColumn}) ${op} (:cursorValue, :cursorId)`, {
+      cursorValue: sort.parse ? sort.parse(value) : value,
+      cursorId: id,
+    });
+  }
+  pageQuery.orderBy(sort.column, sort.direction).addOrderBy(idColumn, sort.direction).take(undefined).limit(limit + 1);
+  const rows = await pageQuery.getMany();
+  const hasNextPage = rows.length > limit;
+  const edges = rows.slice(0, limit).map((node) => ({ cursor: encodeCursor(sort.valueOf(node), node.id), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: Boolean(args.after),
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+    countTotal: () => countQuery.getCount(),
+  };
+}

@@ -1,0 +1,71 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { signToken, createTokenVerifier } from './auth/tokens';
+import { type Config, ConfigError, loadConfig } from './config';
+import { developmentSecret } from './common/dev-secrets';
+import { SecretHasher } from './common/secrets';
+import { createServices } from './context';
+import { openDatabase } from './db/data-source';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded';
+import { buildClavisSchema } from './schema';
+import { createServer } from './server';
+
+const log = (message: string) => process.stdout.write(`${message}\n`);
+
+async function main(config: Config): Promise<void> {
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    log(`clavis: starting embedded PostgreSQL under ${config.dataDir}/pg`);
+    embedded = await startEmbeddedPostgres(config.dataDir);
+    databaseUrl = embedded.url;
+  }
+  const dataSource = await openDatabase({ url: databaseUrl, poolMax: config.db.poolMax, statementTimeoutMs: config.db.statementTimeoutMs, connectTimeoutMs: config.db.connectTimeoutMs });
+
+  const development = !config.isProduction;
+  const jwtSecret = config.auth.jwtSecret ?? (config.auth.jwksUrl ? undefined : developmentSecret(config.dataDir, 'dev-jwt-secret'));
+  const hashKey = config.secretHashKey ?? developmentSecret(config.dataDir, 'dev-secret-hash-key');
+  const verifyToken = createTokenVerifier({ ...config.auth, jwtSecret: config.auth.jwksUrl ? undefined : jwtSecret });
+  const developmentToken =
+    development && jwtSecret ? await signToken(jwtSecret, { sub: 'developer', org: 'dev' }, { expiresIn: '30d', issuer: config.auth.issuer, audience: config.auth.audience }) : undefined;
+
+  const server = await createServer({
+    schema: await buildClavisSchema(),
+    services: createServices(dataSource, new SecretHasher(hashKey)),
+    verifyToken,
+    isProduction: config.isProduction,
+    developmentToken,
+  });
+  await new Promise<void>((resolve) => server.httpServer.listen(config.port, resolve));
+  const { port } = server.httpServer.address() as AddressInfo;
+  log(`clavis: serving http://localhost:${port}/graphql (${config.env}, database ${embedded ? 'embedded' : 'DATABASE_URL'})`);
+  if (developmentToken) {
+    log(`clavis: development token (organization "dev", every scope; the Sandbox at the URL above already uses it):`);
+    log(developmentToken);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`clavis: ${signal} received, shutting down`);
+    await server.apollo.stop(); // drains in-flight requests and closes the HTTP server
+    await dataSource.destroy();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  process.stderr.write(`clavis: ${error instanceof ConfigError ? error.message : String(error)}\n`);
+  process.exit(1);
+}
+main(config).catch((error: unknown) => {
+  process.stderr.write(`clavis: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,67 @@
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { type GraphQLSchema, graphql, parse } from 'graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { buildSchema, createResolversMap } from 'type-graphql';
+import { ApplicationResolver } from './applications/application.resolver';
+import { callerOf, hasScope, scopeAuthChecker } from './auth/guard';
+import type { Scope } from './auth/scopes';
+import { ApplicationClientsResolver, ClientResolver } from './clients/client.resolver';
+import { ForbiddenError } from './common/errors';
+import { validateArgument } from './common/validation';
+import type { RequestContext } from './context';
+import { NodeResolver } from './node.resolver';
+
+const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])';
+
+/** Reference resolvers for the federation entities, through the same loaders and tenancy as `node`. */
+function entityReferenceResolvers() {
+  const resolve =
+    <R>(scope: Scope, load: (ref: R, ctx: RequestContext) => Promise<unknown>) =>
+    (ref: R, ctx: RequestContext) => {
+      if (!hasScope(callerOf(ctx), scope)) throw new ForbiddenError(`Resolving this entity needs the scope ${scope}.`);
+      return load(ref, ctx);
+    };
+  return {
+    Application: { __resolveReference: resolve<{ id: string }>('applications:read', (ref, ctx) => ctx.loaders.applications.byId.load(ref.id)) },
+    Client: {
+      __resolveReference: resolve<{ id?: string; clientId?: string }>('applications:read', (ref, ctx) =>
+        ref.id ? ctx.loaders.clients.byId.load(ref.id) : ctx.loaders.clients.byClientId.load(ref.clientId ?? ''),
+      ),
+    },
+  };
+}
+
+/** The type-graphql schema on its own (resolvers, validation, auth), before federation. */
+function buildTypeGraphqlSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [ApplicationResolver, ApplicationClientsResolver, ClientResolver, NodeResolver],
+    authChecker: scopeAuthChecker,
+    validateFn: validateArgument,
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    // Federation adds its own types and directives; the subgraph build below checks the result.
+    skipCheck: true,
+  });
+}
+
+/**
+ * Clavis as an Apollo Federation 2 subgraph. Reference resolvers go into the resolver map
+ * before the build: added afterwards they are never called (federation#1070).
+ */
+export async function buildClavisSchema(): Promise<GraphQLSchema> {
+  const schema = await buildTypeGraphqlSchema();
+  const typeDefs = parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`);
+  const resolvers = createResolversMap(schema) as Record<string, Record<string, unknown>>;
+  for (const [typeName, extra] of Object.entries(entityReferenceResolvers())) {
+    resolvers[typeName] = { ...resolvers[typeName], ...extra };
+  }
+  // GraphQLResolverMap has no __resolveReference in its type, hence the cast.
+  return buildSubgraphSchema({ typeDefs, resolvers } as Parameters<typeof buildSubgraphSchema>[0]);
+}
+
+/** The subgraph SDL as a gateway sees it (`_service { sdl }`): what `schema.graphql` holds. */
+export async function printClavisSchema(schema?: GraphQLSchema): Promise<string> {
+  const result = await graphql({ schema: schema ?? (await buildClavisSchema()), source: '{ _service { sdl } }' });
+  if (result.errors?.length) throw result.errors[0];
+  return `${(result.data as { _service: { sdl: string } })._service.sdl.trim()}\n`;
+}

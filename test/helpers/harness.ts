@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { GraphQLFormattedError } from 'graphql';
+import { Client as PgClient } from 'pg';
+import type { DataSource, Logger } from 'typeorm';
+import { SCOPES } from '../../src/auth/scopes';
+import { createTokenVerifier, signToken } from '../../src/auth/tokens';
+import { SecretHasher } from '../../src/common/secrets';
+import { createServices } from '../../src/context';
+import { openDatabase } from '../../src/db/data-source';
+import { buildClavisSchema } from '../../src/schema';
+import { type ClavisServer, createServer } from '../../src/server';
+
+export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
+export const TEST_HASH_KEY = 'test-secret-hash-key-that-is-long-enough-012345';
+
+/** Counts every SQL statement the data source sends, to pin N+1 behaviour. */
+export class StatementCounter implements Logger {
+  statements: string[] = [];
+  logQuery(query: string): void {
+    this.statements.push(query);
+  }
+  logQueryError(): void {}
+  logQuerySlow(): void {}
+  logSchemaBuild(): void {}
+  logMigration(): void {}
+  log(): void {}
+  reset(): void {
+    this.statements = [];
+  }
+  /** Statements other than transaction control. */
+  get count(): number {
+    return this.statements.filter((sql) => !/^(START TRANSACTION|BEGIN|COMMIT|ROLLBACK)/i.test(sql.trim())).length;
+  }
+}
+
+export interface Result<T = Record<string, any>> {
+  data?: T | null;
+  errors?: readonly GraphQLFormattedError[];
+}
+
+export interface Harness {
+  server: ClavisServer;
+  dataSource: DataSource;
+  sql: StatementCounter;
+  /** Runs an operation in-process as the given caller (default: org-a with every scope). */
+  run<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, caller?: { token?: string | null }): Promise<Result<T>>;
+  token(options?: { org?: string; scopes?: readonly string[]; sub?: string }): Promise<string>;
+  /** Starts listening on an ephemeral port and returns the base URL. */
+  listen(): Promise<string>;
+  count(table: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function createHarness(options: { isProduction?: boolean } = {}): Promise<Harness> {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is set by the global setup');
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new PgClient({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+
+  const sql = new StatementCounter();
+  const dataSource = await openDatabase({ url, schema, poolMax: 5, logger: sql });
+  const server = await createServer({
+    schema: await buildClavisSchema(),
+    services: createServices(dataSource, new SecretHasher(TEST_HASH_KEY)),
+    verifyToken: createTokenVerifier({ jwtSecret: TEST_JWT_SECRET }),
+    isProduction: options.isProduction ?? false,
+    log: () => undefined,
+  });
+  const token: Harness['token'] = (o = {}) => signToken(TEST_JWT_SECRET, { sub: o.sub ?? 'tester', org: o.org ?? 'org-a', scope: (o.scopes ?? SCOPES).join(' ') });
+  const defaultToken = await token();
+  let listening = false;
+
+  return {
+    server,
+    dataSource,
+    sql,
+    async run(query, variables, caller = {}) {
+      const bearer = caller.token === null ? undefined : `Bearer ${caller.token ?? defaultToken}`;
+      const response = await server.apollo.executeOperation({ query, variables }, { contextValue: await server.contextFor(bearer) });
+      if (response.body.kind !== 'single') throw new Error('incremental delivery is not used');
+      return response.body.singleResult as Result<any>;
+    },
+    token,
+    async listen() {
+      await new Promise<void>((resolve) => server.httpServer.listen(0, '127.0.0.1', resolve));
+      listening = true;
+      return `http://127.0.0.1:${(server.httpServer.address() as AddressInfo).port}`;
+    },
+    async count(table) {
+      const [row] = await dataSource.query(`SELECT count(*)::int AS n FROM ${table}`);
+      return row.n;
+    },
+    async close() {
+      await server.apollo.stop();
+      if (listening) server.httpServer.closeAllConnections();
+      await dataSource.query(`DROP SCHEMA ${schema} CASCADE`);
+      await dataSource.destroy();
+    },
+  };
+}
+
+/** The error codes of a result, in order. */
+export function codes(result: Result): string[] {
+  return (result.errors ?? []).map((error) => String(error.extensions?.code));
+}
+
+/** The `extensions.fields` paths of the first error. */
+export function fieldPaths(result: Result): string[] {
+  const fields = (result.errors?.[0]?.extensions?.fields ?? []) as { path: string }[];
+  return fields.map((field) => field.path);
+}
