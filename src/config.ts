@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KeyRing } from './common/encryption';
 
 /**
  * Every environment variable Clavis reads, parsed and validated in one place.
@@ -24,6 +25,20 @@ const envSchema = z
     AUTH_ISSUER: optionalString,
     AUTH_AUDIENCE: optionalString,
     SECRET_HASH_KEY: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
+    ENCRYPTION_KEYS: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .optional()
+        .superRefine((value, ctx) => {
+          if (value === undefined) return;
+          try {
+            KeyRing.parse(value);
+          } catch (error) {
+            ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          }
+        }),
+    ),
     DB_POOL_MAX: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(10)),
     DB_STATEMENT_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(15000)),
     DB_CONNECT_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(5000)),
@@ -38,6 +53,9 @@ const envSchema = z
       }
       if (!env.SECRET_HASH_KEY) {
         ctx.addIssue({ code: 'custom', path: ['SECRET_HASH_KEY'], message: 'is required in production' });
+      }
+      if (!env.ENCRYPTION_KEYS) {
+        ctx.addIssue({ code: 'custom', path: ['ENCRYPTION_KEYS'], message: 'is required in production' });
       }
     }
   });
@@ -58,6 +76,8 @@ export interface Config {
   };
   /** Key of the HMAC that stores client secrets; generated under `dataDir` in development. */
   secretHashKey?: string;
+  /** `id:base64key,…`: AES-256-GCM keys for provider secrets; the first encrypts. Generated under `dataDir` in development. */
+  encryptionKeys?: string;
   db: { poolMax: number; statementTimeoutMs: number; connectTimeoutMs: number };
 }
 
@@ -78,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DATA_DIR,
     auth: { jwtSecret: e.AUTH_JWT_SECRET, jwksUrl: e.AUTH_JWKS_URL, issuer: e.AUTH_ISSUER, audience: e.AUTH_AUDIENCE },
     secretHashKey: e.SECRET_HASH_KEY,
+    encryptionKeys: e.ENCRYPTION_KEYS,
     db: { poolMax: e.DB_POOL_MAX, statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS, connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS },
   };
 }

@@ -1,8 +1,11 @@
 import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { signToken, createTokenVerifier } from './auth/tokens';
 import { type Config, ConfigError, loadConfig } from './config';
 import { developmentSecret } from './common/dev-secrets';
+import { KeyRing } from './common/encryption';
 import { SecretHasher } from './common/secrets';
 import { createServices } from './context';
 import { openDatabase } from './db/data-source';
@@ -25,13 +28,14 @@ async function main(config: Config): Promise<void> {
   const development = !config.isProduction;
   const jwtSecret = config.auth.jwtSecret ?? (config.auth.jwksUrl ? undefined : developmentSecret(config.dataDir, 'dev-jwt-secret'));
   const hashKey = config.secretHashKey ?? developmentSecret(config.dataDir, 'dev-secret-hash-key');
+  const keyRing = KeyRing.parse(config.encryptionKeys ?? `dev:${developmentSecret(config.dataDir, 'dev-encryption-key')}`);
   const verifyToken = createTokenVerifier({ ...config.auth, jwtSecret: config.auth.jwksUrl ? undefined : jwtSecret });
   const developmentToken =
     development && jwtSecret ? await signToken(jwtSecret, { sub: 'developer', org: 'dev' }, { expiresIn: '30d', issuer: config.auth.issuer, audience: config.auth.audience }) : undefined;
 
   const server = await createServer({
     schema: await buildClavisSchema(),
-    services: createServices(dataSource, new SecretHasher(hashKey)),
+    services: createServices(dataSource, new SecretHasher(hashKey), keyRing),
     verifyToken,
     isProduction: config.isProduction,
     developmentToken,
@@ -40,7 +44,8 @@ async function main(config: Config): Promise<void> {
   const { port } = server.httpServer.address() as AddressInfo;
   log(`clavis: serving http://localhost:${port}/graphql (${config.env}, database ${embedded ? 'embedded' : 'DATABASE_URL'})`);
   if (developmentToken) {
-    log(`clavis: development token (organization "dev", every scope; the Sandbox at the URL above already uses it):`);
+    writeFileSync(join(config.dataDir, 'dev-token'), `${developmentToken}\n`, { mode: 0o600 });
+    log(`clavis: development token (organization "dev", every scope, also in ${join(config.dataDir, 'dev-token')}; the Sandbox at the URL above already uses it):`);
     log(developmentToken);
   }
 

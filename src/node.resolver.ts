@@ -7,9 +7,11 @@ import { Node } from './common/node';
 import type { Loaders, RequestContext } from './context';
 
 /** How `node(id)` finds each kind of object, and the scope that may read it. */
-const NODE_LOOKUPS: Partial<Record<IdKind, { scope: Scope; load: (loaders: Loaders, id: string) => Promise<Node | null> }>> = {
+const NODE_LOOKUPS: Record<IdKind, { scope: Scope; load: (loaders: Loaders, id: string) => Promise<Node | null> }> = {
   application: { scope: 'applications:read', load: (loaders, id) => loaders.applications.byId.load(id) },
   client: { scope: 'applications:read', load: (loaders, id) => loaders.clients.byId.load(id) },
+  credential: { scope: 'credentials:read', load: (loaders, id) => loaders.credentials.byId.load(id) },
+  provider: { scope: 'providers:read', load: (loaders, id) => loaders.providers.byId.load(id) },
 };
 
 @Resolver()

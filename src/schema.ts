@@ -6,11 +6,14 @@ import { buildSchema, createResolversMap } from 'type-graphql';
 import { ApplicationResolver } from './applications/application.resolver';
 import { callerOf, hasScope, scopeAuthChecker } from './auth/guard';
 import type { Scope } from './auth/scopes';
-import { ApplicationClientsResolver, ClientResolver } from './clients/client.resolver';
+import { ApplicationClientsResolver, ClientResolver, ClientSecretResolver } from './clients/client.resolver';
 import { ForbiddenError } from './common/errors';
+import { ApplicationCredentialResolver, ApplicationCredentialsResolver, CredentialResolver, TokenCredentialResolver } from './credentials/credential.resolver';
+import { ProviderResolver } from './providers/provider.resolver';
 import { validateArgument } from './common/validation';
 import type { RequestContext } from './context';
 import { NodeResolver } from './node.resolver';
+import { PasswordCredential, PublicCredential, PublicKeyCredential, TokenCredential, UrlCredential } from './credentials/credential.entity';
 
 const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])';
 
@@ -22,6 +25,7 @@ function entityReferenceResolvers() {
       if (!hasScope(callerOf(ctx), scope)) throw new ForbiddenError(`Resolving this entity needs the scope ${scope}.`);
       return load(ref, ctx);
     };
+  const credential = { __resolveReference: resolve<{ id: string }>('credentials:read', (ref, ctx) => ctx.loaders.credentials.byId.load(ref.id)) };
   return {
     Application: { __resolveReference: resolve<{ id: string }>('applications:read', (ref, ctx) => ctx.loaders.applications.byId.load(ref.id)) },
     Client: {
@@ -29,16 +33,35 @@ function entityReferenceResolvers() {
         ref.id ? ctx.loaders.clients.byId.load(ref.id) : ctx.loaders.clients.byClientId.load(ref.clientId ?? ''),
       ),
     },
+    Provider: { __resolveReference: resolve<{ id: string }>('providers:read', (ref, ctx) => ctx.loaders.providers.byId.load(ref.id)) },
+    TokenCredential: credential,
+    PasswordCredential: credential,
+    PublicKeyCredential: credential,
+    UrlCredential: credential,
+    PublicCredential: credential,
   };
 }
 
 /** The type-graphql schema on its own (resolvers, validation, auth), before federation. */
 function buildTypeGraphqlSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [ApplicationResolver, ApplicationClientsResolver, ClientResolver, NodeResolver],
+    resolvers: [
+      ApplicationResolver,
+      ApplicationClientsResolver,
+      ApplicationCredentialsResolver,
+      ClientResolver,
+      ClientSecretResolver,
+      CredentialResolver,
+      ApplicationCredentialResolver,
+      TokenCredentialResolver,
+      ProviderResolver,
+      NodeResolver,
+    ],
     authChecker: scopeAuthChecker,
     validateFn: validateArgument,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    // Credential types are reached through the union and the interface only.
+    orphanedTypes: [TokenCredential, PasswordCredential, PublicKeyCredential, UrlCredential, PublicCredential],
     // Federation adds its own types and directives; the subgraph build below checks the result.
     skipCheck: true,
   });

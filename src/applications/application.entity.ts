@@ -1,7 +1,7 @@
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { EntityMetadata } from '../common/metadata';
-import { Node, OwnerType } from '../common/node';
+import { Node, OwnerType, registerNodeType } from '../common/node';
 import { ConnectionType } from '../common/pagination';
 
 @ObjectType()
@@ -87,3 +87,5 @@ export class Application implements Node {
 
 @ObjectType()
 export class ApplicationConnection extends ConnectionType('Application', () => Application) {}
+
+registerNodeType('application', 'Application');

@@ -1,6 +1,6 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { Node } from '../common/node';
+import { Node, registerNodeType } from '../common/node';
 import { ConnectionType } from '../common/pagination';
 
 export enum ClientType {
@@ -212,3 +212,5 @@ export class Client implements Node {
 
 @ObjectType()
 export class ClientConnection extends ConnectionType('Client', () => Client) {}
+
+registerNodeType('client', 'Client');

@@ -12,6 +12,7 @@ export const CLIENT_LIMITS = {
   scopeList: 200,
   accessTokenTtlMax: 86_400,
   refreshTokenTtlMax: 31_536_000,
+  gracePeriodMax: 30 * 86_400,
 } as const;
 
 /** Every setting of a client; all optional (omitted ones are derived or left unchanged). */
@@ -165,4 +166,53 @@ export class UpdateClientPayload {
 @ObjectType()
 export class DeleteClientPayload {
   @Field(() => ID) deletedId!: string;
+}
+
+@InputType()
+export class RotateClientSecretInput {
+  @Field(() => ID) id!: string;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'How long the previous secret keeps working, in seconds (at most 30 days). 0 or omitted: until deleteRotatedClientSecret.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(CLIENT_LIMITS.gracePeriodMax)
+  gracePeriodSeconds?: number;
+}
+
+@ObjectType()
+export class RotateClientSecretPayload {
+  @Field(() => Client) client!: Client;
+  @Field(() => String, { description: 'The new current secret, shown only here.' }) clientSecret!: string;
+}
+
+@InputType()
+export class DeleteRotatedClientSecretInput {
+  @Field(() => ID) id!: string;
+}
+
+@ObjectType()
+export class DeleteRotatedClientSecretPayload {
+  @Field(() => Client) client!: Client;
+}
+
+@InputType()
+export class AuthenticateClientInput {
+  @Field(() => String)
+  @MaxLength(256)
+  clientId!: string;
+
+  @Field(() => String)
+  @MaxLength(512)
+  clientSecret!: string;
+}
+
+@ObjectType()
+export class AuthenticateClientPayload {
+  @Field(() => Boolean) authenticated!: boolean;
+  @Field(() => Client, { nullable: true, description: 'The authenticated client; null whenever authentication failed.' }) client!: Client | null;
+  @Field(() => Boolean, { description: 'Whether the previous (rotated) secret was the one that matched.' }) usedRotatedSecret!: boolean;
 }

@@ -6,11 +6,17 @@ import { ConnectionArgs } from '../common/pagination';
 import type { RequestContext } from '../context';
 import { Client, ClientConnection } from './client.entity';
 import {
+  AuthenticateClientInput,
+  AuthenticateClientPayload,
   ClientFilter,
   CreateClientInput,
   CreateClientPayload,
   DeleteClientInput,
   DeleteClientPayload,
+  DeleteRotatedClientSecretInput,
+  DeleteRotatedClientSecretPayload,
+  RotateClientSecretInput,
+  RotateClientSecretPayload,
   UpdateClientInput,
   UpdateClientPayload,
 } from './client.inputs';
@@ -62,6 +68,32 @@ export class ClientResolver {
   @Mutation(() => DeleteClientPayload, { description: 'Deletes a client; never the default one.' })
   async deleteClient(@Arg('input', () => DeleteClientInput) input: DeleteClientInput, @Ctx() ctx: RequestContext): Promise<DeleteClientPayload> {
     return { deletedId: await ctx.services.clients.delete(callerOf(ctx), input) };
+  }
+}
+
+@Resolver()
+export class ClientSecretResolver {
+  @Authorized('secrets:rotate')
+  @Mutation(() => RotateClientSecretPayload, {
+    description: 'Issues a new current secret; the previous one keeps working until the grace period ends or it is deleted.',
+  })
+  rotateClientSecret(@Arg('input', () => RotateClientSecretInput) input: RotateClientSecretInput, @Ctx() ctx: RequestContext): Promise<RotateClientSecretPayload> {
+    return ctx.services.clientSecrets.rotate(callerOf(ctx), input);
+  }
+
+  @Authorized('secrets:rotate')
+  @Mutation(() => DeleteRotatedClientSecretPayload, { description: 'The previous secret stops working at once.' })
+  async deleteRotatedClientSecret(
+    @Arg('input', () => DeleteRotatedClientSecretInput) input: DeleteRotatedClientSecretInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<DeleteRotatedClientSecretPayload> {
+    return { client: await ctx.services.clientSecrets.deleteRotated(callerOf(ctx), input) };
+  }
+
+  @Authorized('clients:authenticate')
+  @Mutation(() => AuthenticateClientPayload, { description: 'Checks a client secret in constant time; a failure carries no reason.' })
+  authenticateClient(@Arg('input', () => AuthenticateClientInput) input: AuthenticateClientInput, @Ctx() ctx: RequestContext): Promise<AuthenticateClientPayload> {
+    return ctx.services.clientSecrets.authenticate(callerOf(ctx), input);
   }
 }
 

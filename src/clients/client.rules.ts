@@ -39,7 +39,27 @@ function defaultsFor(clientType: ClientType): Pick<ClientSettings, 'grantTypes' 
   }
 }
 
-const unique = <T>(values: T[]): T[] => [...new Set(values)];
+/**
+ * Where each element of a de-duplicated list stood in the caller's list, so a problem
+ * names the index the caller sent (`redirectUris.2`), not its index after duplicates went.
+ */
+const inputIndexes = new WeakMap<readonly unknown[], number[]>();
+
+function unique<T>(values: T[]): T[] {
+  const seen = new Set<T>();
+  const out: T[] = [];
+  const indexes: number[] = [];
+  values.forEach((value, i) => {
+    if (seen.has(value)) return;
+    seen.add(value);
+    out.push(value);
+    indexes.push(i);
+  });
+  inputIndexes.set(out, indexes);
+  return out;
+}
+
+const inputIndex = (list: readonly unknown[], i: number): number => inputIndexes.get(list)?.[i] ?? i;
 
 /**
  * The settings of a new client: what the input says, the rest derived. Without a client
@@ -101,19 +121,19 @@ export function clientSettingsProblems(s: ClientSettings, prefix = ''): FieldErr
   const allowPrivateUseScheme = s.clientType === ClientType.NATIVE;
   s.redirectUris.forEach((uri, i) => {
     const problem = redirectUriProblem(uri, { allowPrivateUseScheme });
-    if (problem) at(`redirectUris.${i}`, problem);
+    if (problem) at(`redirectUris.${inputIndex(s.redirectUris, i)}`, problem);
   });
   s.postLogoutRedirectUris.forEach((uri, i) => {
     const problem = redirectUriProblem(uri, { allowPrivateUseScheme });
-    if (problem) at(`postLogoutRedirectUris.${i}`, problem);
+    if (problem) at(`postLogoutRedirectUris.${inputIndex(s.postLogoutRedirectUris, i)}`, problem);
   });
   s.allowedCorsOrigins.forEach((origin, i) => {
     const problem = corsOriginProblem(origin);
-    if (problem) at(`allowedCorsOrigins.${i}`, problem);
+    if (problem) at(`allowedCorsOrigins.${inputIndex(s.allowedCorsOrigins, i)}`, problem);
   });
   s.resources.forEach((uri, i) => {
     const problem = resourceUriProblem(uri);
-    if (problem) at(`resources.${i}`, problem);
+    if (problem) at(`resources.${inputIndex(s.resources, i)}`, problem);
   });
   for (const key of ['clientUri', 'logoUri', 'policyUri', 'tosUri'] as const) {
     const value = s[key];
@@ -121,8 +141,8 @@ export function clientSettingsProblems(s: ClientSettings, prefix = ''): FieldErr
     if (problem) at(key, problem);
   }
   s.scopes.forEach((scope, i) => {
-    if (!scope) at(`scopes.${i}`, 'must not be empty');
-    else if (/[\s:]/.test(scope)) at(`scopes.${i}`, 'must not contain whitespace or ":"');
+    if (!scope) at(`scopes.${inputIndex(s.scopes, i)}`, 'must not be empty');
+    else if (/[\s:]/.test(scope)) at(`scopes.${inputIndex(s.scopes, i)}`, 'must not contain whitespace or ":"');
   });
 
   if (s.grantTypes.length === 0) at('grantTypes', 'must contain at least one grant type');

@@ -79,7 +79,7 @@ export class ClientService {
 
   async update(caller: Caller, input: UpdateClientInput): Promise<Client> {
     return this.dataSource.transaction(async (manager) => {
-      const client = await this.lockClientAndApplication(manager, caller, input.id);
+      const client = await this.lockForChange(manager, caller, input.id);
       if (input.expectedVersion != null && input.expectedVersion !== client.version) {
         throw new ConflictError(`Client ${client.id} is at version ${client.version}, not ${input.expectedVersion}.`);
       }
@@ -111,7 +111,7 @@ export class ClientService {
 
   async delete(caller: Caller, input: DeleteClientInput): Promise<string> {
     return this.dataSource.transaction(async (manager) => {
-      const client = await this.lockClientAndApplication(manager, caller, input.id);
+      const client = await this.lockForChange(manager, caller, input.id);
       if (client.isDefault) {
         throw new ValidationFailedError([{ path: 'id', message: 'the default client cannot be deleted; make another client the default first' }]);
       }
@@ -136,10 +136,11 @@ export class ClientService {
   }
 
   /**
-   * Locks the application before the client, the same order createClient and
-   * deleteApplication take, so concurrent changes queue instead of deadlocking.
+   * Locks a client for a change, with its application first (the order createClient and
+   * deleteApplication take, so concurrent changes queue instead of deadlocking) and the
+   * PLATFORM rule applied.
    */
-  private async lockClientAndApplication(manager: EntityManager, caller: Caller, id: string): Promise<Client> {
+  async lockForChange(manager: EntityManager, caller: Caller, id: string): Promise<Client> {
     const where = { id, organizationId: caller.organizationId };
     const found = await manager.findOne(Client, { where, select: { id: true, applicationId: true } });
     if (!found) throw new NotFoundError('Client', id);

@@ -1,20 +1,24 @@
 import { Field, ID, InterfaceType, registerEnumType } from 'type-graphql';
-import { idKind } from './ids';
+import { type IdKind, idKind } from './ids';
 
-/** Relay's Node: every object with an id can be fetched again through `node(id)`. */
-@InterfaceType({
-  // Ids carry their type prefix, so the type is known without looking at the row.
-  resolveType: (value: { id: string }) => NODE_TYPE_BY_KIND[idKind(value.id) ?? 'application'],
-})
-export abstract class Node {
-  @Field(() => ID) id!: string;
+type TypeNameOf = (value: Record<string, unknown>) => string;
+const TYPE_NAME_BY_KIND = new Map<IdKind, TypeNameOf>();
+
+/** Each feature names the GraphQL type of its rows (credentials pick one by their `type`). */
+export function registerNodeType(kind: IdKind, typeName: string | TypeNameOf): void {
+  TYPE_NAME_BY_KIND.set(kind, typeof typeName === 'string' ? () => typeName : typeName);
 }
 
-const NODE_TYPE_BY_KIND: Record<string, string> = { application: 'Application', client: 'Client', provider: 'Provider' };
+/** GraphQL type name of any stored object: its id prefix says which feature it belongs to. */
+export function nodeTypeName(value: { id: string }): string | undefined {
+  const kind = idKind(value.id);
+  return kind ? TYPE_NAME_BY_KIND.get(kind)?.(value as unknown as Record<string, unknown>) : undefined;
+}
 
-/** Lets feature folders name the GraphQL type for their id prefix (credentials resolve by `type`). */
-export function registerNodeType(kind: string, typeName: string): void {
-  NODE_TYPE_BY_KIND[kind] = typeName;
+/** Relay's Node: every object with an id can be fetched again through `node(id)`. */
+@InterfaceType({ resolveType: nodeTypeName })
+export abstract class Node {
+  @Field(() => ID) id!: string;
 }
 
 export enum OwnerType {

@@ -116,11 +116,13 @@ export async function paginate<T extends ObjectLiteral & { id: string }>(
   const pageQuery = query.clone();
   if (args.after) {
     const [value, id] = decodeCursor(args.after);
+    const cursorValue = sort.parse ? sort.parse(value) : value;
+    // A well-formed cursor of another ordering (or forged) must not reach SQL as an invalid value.
+    if (cursorValue instanceof Date && Number.isNaN(cursorValue.getTime())) {
+      throw new ValidationFailedError([{ path: 'after', message: 'is not a cursor returned by this connection' }]);
+    }
     const op = sort.direction === 'ASC' ? '>' : '<';
-    pageQuery.andWhere(`(${sort.column}, ${idColumn}) ${op} (:cursorValue, :cursorId)`, {
-      cursorValue: sort.parse ? sort.parse(value) : value,
-      cursorId: id,
-    });
+    pageQuery.andWhere(`(${sort.column}, ${idColumn}) ${op} (:cursorValue, :cursorId)`, { cursorValue, cursorId: id });
   }
   pageQuery.orderBy(sort.column, sort.direction).addOrderBy(idColumn, sort.direction).take(undefined).limit(limit + 1);
   const rows = await pageQuery.getMany();

@@ -48,6 +48,8 @@ export function redirectUriProblem(value: string, options: RedirectUriOptions): 
 
 /** CORS origins: scheme, host and optional port, nothing else. */
 export function corsOriginProblem(value: string): string | null {
+  // WHATWG URL accepts `*` in a host, so `https://*.example.com` would pass as its own origin.
+  if (value.includes('*')) return 'must not contain a wildcard: origins are matched exactly';
   const url = parse(value);
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) return 'must be an http(s) origin such as https://app.example.com';
   if (url.origin !== value) return 'must be an origin only: scheme, host and optional port, with no path, query or trailing slash';

@@ -1,9 +1,11 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { Application } from '../applications/application.entity';
 import { Client } from '../clients/client.entity';
+import { CredentialRow } from '../credentials/credential.entity';
+import { Provider } from '../providers/provider.entity';
 import { migrations } from './migrations';
 
-export const entities = [Application, Client];
+export const entities = [Application, Client, Provider, CredentialRow];
 
 export interface DatabaseSettings {
   url: string;

@@ -5,6 +5,7 @@ import { Client as PgClient } from 'pg';
 import type { DataSource, Logger } from 'typeorm';
 import { SCOPES } from '../../src/auth/scopes';
 import { createTokenVerifier, signToken } from '../../src/auth/tokens';
+import { KeyRing } from '../../src/common/encryption';
 import { SecretHasher } from '../../src/common/secrets';
 import { createServices } from '../../src/context';
 import { openDatabase } from '../../src/db/data-source';
@@ -13,6 +14,7 @@ import { type ClavisServer, createServer } from '../../src/server';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
 export const TEST_HASH_KEY = 'test-secret-hash-key-that-is-long-enough-012345';
+export const TEST_KEY_RING = KeyRing.parse(`test:${Buffer.alloc(32, 7).toString('base64')}`);
 
 /** Counts every SQL statement the data source sends, to pin N+1 behaviour. */
 export class StatementCounter implements Logger {
@@ -42,6 +44,8 @@ export interface Result<T = Record<string, any>> {
 export interface Harness {
   server: ClavisServer;
   dataSource: DataSource;
+  /** The PostgreSQL schema this harness works in (dropped by `close`). */
+  schemaName: string;
   sql: StatementCounter;
   /** Runs an operation in-process as the given caller (default: org-a with every scope). */
   run<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, caller?: { token?: string | null }): Promise<Result<T>>;
@@ -52,7 +56,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(options: { isProduction?: boolean } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  isProduction?: boolean;
+  /** Passed to `createServer`: the development landing page opens authorised with it. */
+  developmentToken?: string;
+}
+
+export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is set by the global setup');
   const schema = `t_${randomBytes(6).toString('hex')}`;
@@ -65,9 +75,10 @@ export async function createHarness(options: { isProduction?: boolean } = {}): P
   const dataSource = await openDatabase({ url, schema, poolMax: 5, logger: sql });
   const server = await createServer({
     schema: await buildClavisSchema(),
-    services: createServices(dataSource, new SecretHasher(TEST_HASH_KEY)),
+    services: createServices(dataSource, new SecretHasher(TEST_HASH_KEY), TEST_KEY_RING),
     verifyToken: createTokenVerifier({ jwtSecret: TEST_JWT_SECRET }),
     isProduction: options.isProduction ?? false,
+    developmentToken: options.developmentToken,
     log: () => undefined,
   });
   const token: Harness['token'] = (o = {}) => signToken(TEST_JWT_SECRET, { sub: o.sub ?? 'tester', org: o.org ?? 'org-a', scope: (o.scopes ?? SCOPES).join(' ') });
@@ -77,6 +88,7 @@ export async function createHarness(options: { isProduction?: boolean } = {}): P
   return {
     server,
     dataSource,
+    schemaName: schema,
     sql,
     async run(query, variables, caller = {}) {
       const bearer = caller.token === null ? undefined : `Bearer ${caller.token ?? defaultToken}`;
@@ -97,8 +109,19 @@ export async function createHarness(options: { isProduction?: boolean } = {}): P
     async close() {
       await server.apollo.stop();
       if (listening) server.httpServer.closeAllConnections();
-      await dataSource.query(`DROP SCHEMA ${schema} CASCADE`);
-      await dataSource.destroy();
+      if (dataSource.isInitialized) {
+        await dataSource.query(`DROP SCHEMA ${schema} CASCADE`);
+        await dataSource.destroy();
+      } else {
+        // A test destroyed the data source (e.g. to make /readyz fail): drop through a fresh connection.
+        const cleanup = new PgClient({ connectionString: url });
+        await cleanup.connect();
+        try {
+          await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
+        } finally {
+          await cleanup.end();
+        }
+      }
     },
   };
 }

@@ -1,4 +1,5 @@
 import { ApplicationsAndClients1764165600000 } from './1764165600000-applications-and-clients';
+import { ProvidersAndCredentials1764172800000 } from './1764172800000-providers-and-credentials';
 
 /** Every migration, oldest first. Never edit one that has landed; add a new one. */
-export const migrations = [ApplicationsAndClients1764165600000];
+export const migrations = [ApplicationsAndClients1764165600000, ProvidersAndCredentials1764172800000];

@@ -1,0 +1,17 @@
+import type { EntityManager } from 'typeorm';
+import { assertMayWriteOwner } from '../auth/guard';
+import type { Caller } from '../auth/scopes';
+import { NotFoundError } from '../common/errors';
+import { Application } from './application.entity';
+
+/**
+ * Locks an application of the caller's organization for a change to it or to something it
+ * owns (clients, credentials), with the PLATFORM rule applied. Every write path takes this
+ * lock first, so concurrent changes under one application queue instead of deadlocking.
+ */
+export async function lockApplication(manager: EntityManager, caller: Caller, applicationId: string): Promise<Application> {
+  const application = await manager.findOne(Application, { where: { id: applicationId, organizationId: caller.organizationId }, lock: { mode: 'pessimistic_write' } });
+  if (!application) throw new NotFoundError('Application', applicationId);
+  assertMayWriteOwner(caller, application.ownerType);
+  return application;
+}

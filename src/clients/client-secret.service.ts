@@ -1,0 +1,102 @@
+import type { DataSource } from 'typeorm';
+import type { Caller } from '../auth/scopes';
+import { ValidationFailedError } from '../common/errors';
+import { type SecretHasher, SECRET_PREFIXES, generateSecret } from '../common/secrets';
+import { Client } from './client.entity';
+import type { AuthenticateClientInput, DeleteRotatedClientSecretInput, RotateClientSecretInput } from './client.inputs';
+import { usesClientSecret } from './client.rules';
+import type { ClientService } from './client.service';
+
+/** `secretLastUsedAt` and friends are refreshed at most this often per secret. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+export interface AuthenticationResult {
+  authenticated: boolean;
+  client: Client | null;
+  usedRotatedSecret: boolean;
+}
+
+const FAILED: AuthenticationResult = { authenticated: false, client: null, usedRotatedSecret: false };
+
+/**
+ * The life of a client secret: rotation with an optional grace period for the previous one,
+ * early retirement of the previous one, and authentication against both.
+ */
+export class ClientSecretService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly hasher: SecretHasher,
+    private readonly clients: ClientService,
+  ) {}
+
+  /**
+   * Makes a new secret current and keeps the previous one valid until the grace period ends
+   * (0: until deleted). The row lock serialises concurrent rotations of one client; an older
+   * rotated secret is dropped, so at most two secrets ever work.
+   */
+  async rotate(caller: Caller, input: RotateClientSecretInput): Promise<{ client: Client; clientSecret: string }> {
+    return this.dataSource.transaction(async (manager) => {
+      const client = await this.clients.lockForChange(manager, caller, input.id);
+      if (!usesClientSecret(client)) {
+        throw new ValidationFailedError([{ path: 'id', message: `clients using ${client.tokenEndpointAuthMethod} have no secret to rotate` }]);
+      }
+      const now = new Date();
+      const clientSecret = generateSecret(SECRET_PREFIXES.clientSecret);
+      const grace = input.gracePeriodSeconds ?? 0;
+      const changes: Partial<Client> = {
+        secretHash: this.hasher.hash(clientSecret),
+        rotatedSecretHash: client.secretHash,
+        rotatedSecretExpiresAt: client.secretHash && grace > 0 ? new Date(now.getTime() + grace * 1000) : null,
+        rotatedSecretLastUsedAt: client.secretHash ? client.secretLastUsedAt : null,
+        secretLastUsedAt: null,
+        secretRotatedAt: now,
+        version: client.version + 1,
+        updatedAt: now,
+      };
+      await manager.update(Client, { id: client.id }, changes);
+      return { client: Object.assign(client, changes), clientSecret };
+    });
+  }
+
+  /** The previous secret stops working at once. */
+  async deleteRotated(caller: Caller, input: DeleteRotatedClientSecretInput): Promise<Client> {
+    return this.dataSource.transaction(async (manager) => {
+      const client = await this.clients.lockForChange(manager, caller, input.id);
+      const changes: Partial<Client> = { rotatedSecretHash: null, rotatedSecretExpiresAt: null, rotatedSecretLastUsedAt: null, version: client.version + 1, updatedAt: new Date() };
+      await manager.update(Client, { id: client.id }, changes);
+      return Object.assign(client, changes);
+    });
+  }
+
+  /**
+   * Checks a client secret in constant time. An unknown client id is compared against a
+   * dummy digest, both secrets are always compared, and every failure looks the same.
+   */
+  async authenticate(caller: Caller, input: AuthenticateClientInput): Promise<AuthenticationResult> {
+    const client = await this.dataSource.getRepository(Client).findOneBy({ organizationId: caller.organizationId, clientId: input.clientId });
+    const now = Date.now();
+    const rotatedValid = client?.rotatedSecretHash != null && (client.rotatedSecretExpiresAt == null || client.rotatedSecretExpiresAt.getTime() > now);
+    const matchesCurrent = this.hasher.matches(input.clientSecret, client?.secretHash);
+    const matchesRotated = this.hasher.matches(input.clientSecret, rotatedValid ? client?.rotatedSecretHash : null);
+    if (!client || !usesClientSecret(client) || (!matchesCurrent && !matchesRotated)) return FAILED;
+
+    const usedRotatedSecret = !matchesCurrent;
+    await this.recordUse(client, usedRotatedSecret, now);
+    return { authenticated: true, client, usedRotatedSecret };
+  }
+
+  /** Refreshes the last-used time of the secret at most once per LAST_USED_RESOLUTION_MS. */
+  private async recordUse(client: Client, rotated: boolean, now: number): Promise<void> {
+    const column = rotated ? 'rotated_secret_last_used_at' : 'secret_last_used_at';
+    const last = rotated ? client.rotatedSecretLastUsedAt : client.secretLastUsedAt;
+    if (last && now - last.getTime() < LAST_USED_RESOLUTION_MS) return;
+    const usedAt = new Date(now);
+    // The condition keeps concurrent authentications from all writing the same minute.
+    await this.dataSource.query(
+      `UPDATE clients SET ${column} = $2 WHERE id = $1 AND (${column} IS NULL OR ${column} < $3)`,
+      [client.id, usedAt, new Date(now - LAST_USED_RESOLUTION_MS)],
+    );
+    if (rotated) client.rotatedSecretLastUsedAt = usedAt;
+    else client.secretLastUsedAt = usedAt;
+  }
+}

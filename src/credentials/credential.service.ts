@@ -1,0 +1,191 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { lockApplication } from '../applications/application.lock';
+import type { Caller } from '../auth/scopes';
+import { freeSlug, transactionWithConflicts } from '../common/db';
+import { ConflictError, type FieldError, NotFoundError, ValidationFailedError, throwIfInvalid } from '../common/errors';
+import { newId } from '../common/ids';
+import { slugify } from '../common/naming';
+import { type Page, type PageArgs, paginate } from '../common/pagination';
+import { type SecretHasher, SECRET_PREFIXES, generateClientId, generateSecret } from '../common/secrets';
+import { httpsUrlProblem } from '../common/uris';
+import { Provider } from '../providers/provider.entity';
+import { CredentialRow, CredentialType } from './credential.entity';
+import {
+  CREDENTIAL_INPUT_KINDS,
+  type CreateCredentialInput,
+  type CredentialFilter,
+  type DeleteCredentialInput,
+  type RotateCredentialSecretInput,
+  type UpdateCredentialInput,
+} from './credential.inputs';
+import { jwksProblems } from './jwks';
+
+const CONFLICTS = {
+  credentials_slug_key: 'Another credential of this application already has this slug.',
+  credentials_identifier_key: 'This application already has a credential of this type with this identifier.',
+  credentials_client_identifier_key: 'Another credential in this zone already uses this client id.',
+};
+
+/** The type-specific columns of a credential, all null but those its type uses. */
+type TypeColumns = Pick<CredentialRow, 'identifier' | 'providerId' | 'subject' | 'passwordHash' | 'jwksUri' | 'jwks' | 'url'>;
+const NO_COLUMNS: TypeColumns = { identifier: '', providerId: null, subject: null, passwordHash: null, jwksUri: null, jwks: null, url: null };
+
+function publicKeyProblems(value: { jwksUri?: string | null; jwks?: Record<string, unknown> | null }, path: string): FieldError[] {
+  const hasUri = value.jwksUri != null;
+  const hasSet = value.jwks != null;
+  if (hasUri === hasSet) return [{ path, message: 'needs exactly one of jwksUri and jwks' }];
+  if (hasUri) {
+    const problem = httpsUrlProblem(value.jwksUri!);
+    return problem ? [{ path: `${path}.jwksUri`, message: problem }] : [];
+  }
+  return jwksProblems(value.jwks, `${path}.jwks`);
+}
+
+export interface IssuedCredential {
+  credential: CredentialRow;
+  /** The generated password, for the one response that may show it. */
+  secret: string | null;
+}
+
+export class CredentialService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly hasher: SecretHasher,
+  ) {}
+
+  async create(caller: Caller, input: CreateCredentialInput): Promise<IssuedCredential> {
+    const given = CREDENTIAL_INPUT_KINDS.filter((kind) => input[kind.field] != null);
+    if (given.length !== 1) {
+      const fields = CREDENTIAL_INPUT_KINDS.map((kind) => kind.field).join(', ');
+      throw new ValidationFailedError(
+        given.length === 0
+          ? [{ path: 'token', message: `exactly one of ${fields} is required` }]
+          : given.map((kind) => ({ path: kind.field, message: `exactly one of ${fields} may be given` })),
+      );
+    }
+    const type = given[0].type;
+    let secret: string | null = null;
+    const columns: TypeColumns = { ...NO_COLUMNS };
+    if (input.password) {
+      secret = generateSecret(SECRET_PREFIXES.credentialPassword);
+      Object.assign(columns, { identifier: input.password.identifier ?? generateClientId(), passwordHash: this.hasher.hash(secret) });
+    } else if (input.publicKey) {
+      throwIfInvalid(publicKeyProblems(input.publicKey, 'publicKey'));
+      Object.assign(columns, { identifier: input.publicKey.identifier ?? generateClientId(), jwksUri: input.publicKey.jwksUri ?? null, jwks: input.publicKey.jwks ?? null });
+    } else if (input.url) {
+      const problem = httpsUrlProblem(input.url.url);
+      throwIfInvalid(problem ? [{ path: 'url.url', message: problem }] : []);
+      Object.assign(columns, { identifier: input.url.url, url: input.url.url });
+    } else if (input.public) {
+      columns.identifier = input.public.identifier ?? generateClientId();
+    } else if (input.token) {
+      Object.assign(columns, { identifier: input.token.subject ?? '*', providerId: input.token.providerId, subject: input.token.subject ?? null });
+    }
+
+    return transactionWithConflicts(this.dataSource, CONFLICTS, async (manager) => {
+      const application = await lockApplication(manager, caller, input.applicationId);
+      if (columns.providerId) await this.assertProviderVisible(manager, caller, columns.providerId);
+      const base = slugify(columns.identifier === '*' ? 'any-subject' : columns.identifier);
+      const now = new Date();
+      const credential = manager.create(CredentialRow, {
+        ...columns,
+        id: newId('credential'),
+        type,
+        organizationId: application.organizationId,
+        zoneId: application.zoneId,
+        applicationId: application.id,
+        slug: input.slug ?? (await freeSlug(manager, 'credentials', { application_id: application.id }, base)),
+        secretRotatedAt: null,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await manager.insert(CredentialRow, credential);
+      return { credential, secret };
+    });
+  }
+
+  async update(caller: Caller, input: UpdateCredentialInput): Promise<CredentialRow> {
+    return transactionWithConflicts(this.dataSource, CONFLICTS, async (manager) => {
+      const credential = await this.lockForChange(manager, caller, input.id);
+      if (input.expectedVersion != null && input.expectedVersion !== credential.version) {
+        throw new ConflictError(`Credential ${credential.id} is at version ${credential.version}, not ${input.expectedVersion}.`);
+      }
+      const mismatched = (['token', 'publicKey', 'url'] as const).filter(
+        (field) => input[field] != null && CREDENTIAL_INPUT_KINDS.find((kind) => kind.field === field)!.type !== credential.type,
+      );
+      throwIfInvalid(mismatched.map((field) => ({ path: field, message: `does not match the credential's type ${credential.type}` })));
+
+      const changes: Partial<CredentialRow> = {};
+      if (input.slug != null) changes.slug = input.slug;
+      if (input.token && input.token.subject !== undefined) {
+        Object.assign(changes, { subject: input.token.subject, identifier: input.token.subject ?? '*' });
+      }
+      const publicKey = input.publicKey;
+      if (publicKey && (publicKey.jwksUri !== undefined || publicKey.jwks !== undefined)) {
+        // A source given replaces the stored one, and setting one clears the other unless
+        // both are given (which the exactly-one rule then rejects).
+        const next = {
+          jwksUri: publicKey.jwksUri !== undefined ? publicKey.jwksUri : publicKey.jwks != null ? null : credential.jwksUri,
+          jwks: publicKey.jwks !== undefined ? publicKey.jwks : publicKey.jwksUri != null ? null : credential.jwks,
+        };
+        throwIfInvalid(publicKeyProblems(next, 'publicKey'));
+        Object.assign(changes, next);
+      }
+      if (input.url?.url != null) {
+        const problem = httpsUrlProblem(input.url.url);
+        throwIfInvalid(problem ? [{ path: 'url.url', message: problem }] : []);
+        Object.assign(changes, { url: input.url.url, identifier: input.url.url });
+      }
+      Object.assign(changes, { version: credential.version + 1, updatedAt: new Date() });
+      await manager.update(CredentialRow, { id: credential.id }, changes);
+      return Object.assign(credential, changes);
+    });
+  }
+
+  async delete(caller: Caller, input: DeleteCredentialInput): Promise<string> {
+    return this.dataSource.transaction(async (manager) => {
+      const credential = await this.lockForChange(manager, caller, input.id);
+      await manager.delete(CredentialRow, { id: credential.id });
+      return credential.id;
+    });
+  }
+
+  /** A new password for a PASSWORD credential; the old one stops working at once. */
+  async rotateSecret(caller: Caller, input: RotateCredentialSecretInput): Promise<{ credential: CredentialRow; secret: string }> {
+    return this.dataSource.transaction(async (manager) => {
+      const credential = await this.lockForChange(manager, caller, input.id);
+      if (credential.type !== CredentialType.PASSWORD) {
+        throw new ValidationFailedError([{ path: 'id', message: `only PASSWORD credentials have a secret; this one is ${credential.type}` }]);
+      }
+      const secret = generateSecret(SECRET_PREFIXES.credentialPassword);
+      const now = new Date();
+      const changes: Partial<CredentialRow> = { passwordHash: this.hasher.hash(secret), secretRotatedAt: now, version: credential.version + 1, updatedAt: now };
+      await manager.update(CredentialRow, { id: credential.id }, changes);
+      return { credential: Object.assign(credential, changes), secret };
+    });
+  }
+
+  async list(organizationId: string, filter: CredentialFilter | undefined, page: PageArgs): Promise<Page<CredentialRow>> {
+    const query = this.dataSource.getRepository(CredentialRow).createQueryBuilder('credential').where('credential.organization_id = :organizationId', { organizationId });
+    if (filter?.applicationId) query.andWhere('credential.application_id = :applicationId', { applicationId: filter.applicationId });
+    if (filter?.type) query.andWhere('credential.type = :type', { type: filter.type });
+    return paginate(query, 'credential.id', { column: 'credential.created_at', direction: 'ASC', valueOf: (c) => c.createdAt.toISOString(), parse: (v) => new Date(String(v)) }, page);
+  }
+
+  /** A token credential may only trust a provider of the caller's own organization. */
+  private async assertProviderVisible(manager: EntityManager, caller: Caller, providerId: string): Promise<void> {
+    const exists = await manager.existsBy(Provider, { id: providerId, organizationId: caller.organizationId });
+    if (!exists) throw new NotFoundError('Provider', providerId);
+  }
+
+  private async lockForChange(manager: EntityManager, caller: Caller, id: string): Promise<CredentialRow> {
+    const where = { id, organizationId: caller.organizationId };
+    const found = await manager.findOne(CredentialRow, { where, select: { id: true, applicationId: true } });
+    if (!found) throw new NotFoundError('Credential', id);
+    await lockApplication(manager, caller, found.applicationId);
+    const credential = await manager.findOne(CredentialRow, { where, lock: { mode: 'pessimistic_write' } });
+    if (!credential) throw new NotFoundError('Credential', id);
+    return credential;
+  }
+}
