@@ -1,4 +1,5 @@
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { primeAll } from '../common/loaders';
 import { ConnectionArgs } from '../common/pagination';
 import { callerOf } from '../auth/guard';
 import type { RequestContext } from '../context';
@@ -30,7 +31,9 @@ export class ApplicationResolver {
     @Arg('orderBy', () => ApplicationOrder, { nullable: true }) orderBy: ApplicationOrder | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<ApplicationConnection> {
-    return ApplicationConnection.from(await ctx.services.applications.list(callerOf(ctx).organizationId, filter, orderBy, page));
+    const result = await ctx.services.applications.list(callerOf(ctx).organizationId, filter, orderBy, page);
+    primeAll(ctx.loaders.applications.byId, result.edges.map((edge) => edge.node));
+    return ApplicationConnection.from(result);
   }
 
   @Authorized('applications:write')

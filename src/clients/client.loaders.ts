@@ -1,4 +1,5 @@
 import { type DataSource, In } from 'typeorm';
+import { childPageLoaders } from '../common/child-pages';
 import { batchLoader } from '../common/loaders';
 import { Client } from './client.entity';
 
@@ -12,6 +13,7 @@ export function createClientLoaders(dataSource: DataSource, organizationId: stri
       (applicationIds) => repository.findBy({ organizationId, isDefault: true, applicationId: In([...applicationIds]) }),
       (client) => client.applicationId,
     ),
+    pageByApplication: childPageLoaders<Client>({ dataSource, entity: Client, table: 'clients', parentColumn: 'application_id', parentIdOf: (c) => c.applicationId, organizationId }),
   };
 }
 

@@ -109,6 +109,6 @@ export class ApplicationClientsResolver {
 
   @FieldResolver(() => ClientConnection)
   async clients(@Root() application: Application, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<ClientConnection> {
-    return ClientConnection.from(await ctx.services.clients.list(application.organizationId, { applicationId: application.id }, page));
+    return ClientConnection.from(await ctx.loaders.clients.pageByApplication.load({ parentId: application.id, first: page.first, after: page.after }));
   }
 }

@@ -11,3 +11,8 @@ export function batchLoader<K, V>(fetch: (keys: readonly K[]) => Promise<V[]>, k
     return keys.map((key) => byKey.get(key) ?? null);
   });
 }
+
+/** Lets later lookups by id (nested fields, `node`) reuse rows a list already fetched. */
+export function primeAll<V extends { id: string }>(loader: DataLoader<string, V | null>, rows: Iterable<V>): void {
+  for (const row of rows) loader.prime(row.id, row);
+}

@@ -1,4 +1,5 @@
 import { type DataSource, In } from 'typeorm';
+import { childPageLoaders } from '../common/child-pages';
 import { batchLoader } from '../common/loaders';
 import { CredentialRow } from './credential.entity';
 
@@ -7,6 +8,14 @@ export function createCredentialLoaders(dataSource: DataSource, organizationId: 
   const repository = dataSource.getRepository(CredentialRow);
   return {
     byId: batchLoader<string, CredentialRow>((ids) => repository.findBy({ organizationId, id: In([...ids]) }), (credential) => credential.id),
+    pageByApplication: childPageLoaders<CredentialRow>({
+      dataSource,
+      entity: CredentialRow,
+      table: 'credentials',
+      parentColumn: 'application_id',
+      parentIdOf: (c) => c.applicationId,
+      organizationId,
+    }),
   };
 }
 

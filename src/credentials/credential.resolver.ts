@@ -97,6 +97,6 @@ export class ApplicationCredentialsResolver {
     @Arg('type', () => CredentialType, { nullable: true }) type: CredentialType | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<CredentialConnection> {
-    return CredentialConnection.from(await ctx.services.credentials.list(application.organizationId, { applicationId: application.id, type }, page));
+    return CredentialConnection.from(await ctx.loaders.credentials.pageByApplication.load({ parentId: application.id, first: page.first, after: page.after, filter: { type } }));
   }
 }

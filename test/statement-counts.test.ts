@@ -1,0 +1,95 @@
+import { seedDataset } from '../scripts/bench/seed';
+import { createHarness, type Harness } from './helpers/harness';
+
+/**
+ * Pins the number of SQL statements per request: nested reads go through per-request
+ * DataLoaders, so the count must not grow with the page size (an N+1 would).
+ */
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness();
+  await seedDataset(h.dataSource, { organizationId: 'org-a', applications: 60, clientsPerApplication: 3, credentialsPerApplication: 4, providers: 7 });
+  // Another organization's rows must never leak into the batched statements.
+  await h.dataSource.query(`UPDATE applications SET organization_id = 'org-b' WHERE id = 'app_seed000002'`);
+});
+afterAll(() => h.close());
+
+const NESTED_PAGE = `query($first: Int!) {
+  applications(first: $first) {
+    totalCount
+    edges { node {
+      id
+      clients { totalCount edges { node { id clientId application { id } } } }
+      defaultClient { id }
+      credentials { totalCount edges { node {
+        __typename
+        ... on TokenCredential { provider { id } }
+        ... on ApplicationCredential { application { id } }
+      } } }
+    } }
+  }
+}`;
+
+async function statementsFor(query: string, variables: Record<string, unknown>) {
+  h.sql.reset();
+  const result = await h.run(query, variables);
+  expect(result.errors).toBeUndefined();
+  return { count: h.sql.count, data: result.data as any };
+}
+
+test('a nested page costs the same number of statements for 5 and for 50 applications, and at most 6 (+ totals)', async () => {
+  const small = await statementsFor(NESTED_PAGE, { first: 5 });
+  const large = await statementsFor(NESTED_PAGE, { first: 50 });
+  expect(small.data.applications.edges).toHaveLength(5);
+  expect(large.data.applications.edges).toHaveLength(50);
+  // The data is really there: every application shows its 3 clients and 4 credentials.
+  for (const { node } of large.data.applications.edges) {
+    expect(node.clients.totalCount).toBe(3);
+    expect(node.clients.edges).toHaveLength(3);
+    expect(node.credentials.edges).toHaveLength(4);
+    for (const edge of node.clients.edges) expect(edge.node.application.id).toBe(node.id);
+    for (const edge of node.credentials.edges) {
+      expect(edge.node.application.id).toBe(node.id);
+      if (edge.node.__typename === 'TokenCredential') expect(edge.node.provider.id).toMatch(/^prv_/);
+    }
+  }
+  expect(large.data.applications.edges.map((e: any) => e.node.id)).not.toContain('app_seed000002');
+  expect(large.count).toBe(small.count);
+  // applications page + its count, clients page + counts, default clients, credentials page + counts, providers.
+  expect(large.count).toBeLessThanOrEqual(8);
+});
+
+test('without totals the nested page costs at most 6 statements', async () => {
+  const query = NESTED_PAGE.replace(/totalCount/g, '');
+  const small = await statementsFor(query, { first: 5 });
+  const large = await statementsFor(query, { first: 50 });
+  expect(large.count).toBe(small.count);
+  expect(large.count).toBeLessThanOrEqual(6);
+});
+
+test('children pages honour first/after per parent in one statement', async () => {
+  const first = await statementsFor(`{ applications(first: 10) { edges { node { clients(first: 2) { pageInfo { hasNextPage endCursor } edges { node { id } } } } } } }`, {});
+  const pages = first.data.applications.edges.map((e: any) => e.node.clients);
+  for (const page of pages) {
+    expect(page.edges).toHaveLength(2);
+    expect(page.pageInfo.hasNextPage).toBe(true);
+  }
+  const appId = (await h.run(`{ applications(first: 1) { edges { node { id } } } }`)).data!.applications.edges[0].node.id;
+  const cursor = pages[0].pageInfo.endCursor;
+  const rest = await h.run(`query($id: ID!, $after: String) { application(id: $id) { clients(first: 2, after: $after) { pageInfo { hasNextPage } edges { node { id } } } } }`, { id: appId, after: cursor });
+  const ids = [...pages[0].edges, ...rest.data!.application.clients.edges].map((e: any) => e.node.id);
+  expect(new Set(ids).size).toBe(3);
+  expect(rest.data!.application.clients.pageInfo.hasNextPage).toBe(false);
+});
+
+test('100 _entities of mixed types cost one statement per type', async () => {
+  const apps = Array.from({ length: 40 }, (_, i) => ({ __typename: 'Application', id: `app_seed${String(i + 3).padStart(6, '0')}` }));
+  const clients = Array.from({ length: 40 }, (_, i) => ({ __typename: 'Client', id: `cli_seed${String(i + 3).padStart(6, '0')}_1` }));
+  const providers = Array.from({ length: 7 }, (_, i) => ({ __typename: 'Provider', id: `prv_seed${String(i + 1).padStart(6, '0')}` }));
+  const credentials = Array.from({ length: 13 }, (_, i) => ({ __typename: 'PasswordCredential', id: `cred_seed${String(i + 3).padStart(6, '0')}_1` }));
+  const representations = [...apps, ...clients, ...providers, ...credentials];
+  expect(representations).toHaveLength(100);
+  const { count, data } = await statementsFor(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Node { id } } }`, { r: representations });
+  expect(data._entities.filter((e: unknown) => e !== null)).toHaveLength(100);
+  expect(count).toBe(4);
+});
