@@ -42,9 +42,20 @@ export class ConflictError extends ClavisError {
   }
 }
 
+/** One entry per field: several problems of the same field share it, their messages joined. */
+function mergeByPath(fields: FieldError[]): FieldError[] {
+  const merged = new Map<string, string[]>();
+  for (const { path, message } of fields) merged.set(path, [...(merged.get(path) ?? []), message]);
+  return [...merged].map(([path, messages]) => ({ path, message: [...new Set(messages)].join('; ') }));
+}
+
 export class ValidationFailedError extends ClavisError {
-  constructor(readonly fields: FieldError[]) {
-    super('BAD_USER_INPUT', fields.length === 1 ? `Invalid input: ${fields[0].path}: ${fields[0].message}` : `Invalid input in ${fields.length} fields.`, { fields });
+  readonly fields: FieldError[];
+
+  constructor(fields: FieldError[]) {
+    const merged = mergeByPath(fields);
+    super('BAD_USER_INPUT', merged.length === 1 ? `Invalid input: ${merged[0].path}: ${merged[0].message}` : `Invalid input in ${merged.length} fields.`, { fields: merged });
+    this.fields = merged;
   }
 }
 
