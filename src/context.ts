@@ -6,6 +6,7 @@ import { type ClientLoaders, createClientLoaders } from './clients/client.loader
 import { ClientSecretService } from './clients/client-secret.service';
 import { ClientService } from './clients/client.service';
 import type { KeyRing } from './common/encryption';
+import { UnauthenticatedError } from './common/errors';
 import type { SecretHasher } from './common/secrets';
 import { type CredentialLoaders, createCredentialLoaders } from './credentials/credential.loaders';
 import { CredentialService } from './credentials/credential.service';
@@ -34,27 +35,32 @@ export interface RequestContext {
   caller: Caller | null;
   requestId: string;
   services: Services;
-  /** Scoped to the caller's organization; built on first use by an authorised resolver. */
-  readonly loaders: Loaders;
+  /** Scoped to the caller's organization. */
+  loaders: Loaders;
 }
 
-export function createRequestContext(services: Services, caller: Caller | null, requestId: string): RequestContext {
-  let loaders: Loaders | undefined;
+function createLoaders(dataSource: DataSource, organizationId: string): Loaders {
   return {
-    caller,
-    requestId,
-    services,
-    get loaders(): Loaders {
-      if (!caller) throw new Error('loaders need an authenticated caller');
-      loaders ??= {
-        applications: createApplicationLoaders(services.dataSource, caller.organizationId),
-        clients: createClientLoaders(services.dataSource, caller.organizationId),
-        providers: createProviderLoaders(services.dataSource, caller.organizationId),
-        credentials: createCredentialLoaders(services.dataSource, caller.organizationId),
-      };
-      return loaders;
-    },
+    applications: createApplicationLoaders(dataSource, organizationId),
+    clients: createClientLoaders(dataSource, organizationId),
+    providers: createProviderLoaders(dataSource, organizationId),
+    credentials: createCredentialLoaders(dataSource, organizationId),
   };
+}
+
+/**
+ * Stands in for the loaders of a request without a caller: guarded resolvers never reach
+ * it, and anything that does is refused rather than served unscoped. (A plain object, not a
+ * throwing getter: Apollo copies the context per operation.)
+ */
+const NO_CALLER_LOADERS = new Proxy({} as Loaders, {
+  get: () => {
+    throw new UnauthenticatedError();
+  },
+});
+
+export function createRequestContext(services: Services, caller: Caller | null, requestId: string): RequestContext {
+  return { caller, requestId, services, loaders: caller ? createLoaders(services.dataSource, caller.organizationId) : NO_CALLER_LOADERS };
 }
 
 /** Wires the services once per process. */
