@@ -7,6 +7,7 @@ import { ClientSecretService } from './clients/client-secret.service';
 import { ClientService } from './clients/client.service';
 import type { KeyRing } from './common/encryption';
 import { UnauthenticatedError } from './common/errors';
+import { IdempotencyStore } from './common/idempotency';
 import type { SecretHasher } from './common/secrets';
 import { type CredentialLoaders, createCredentialLoaders } from './credentials/credential.loaders';
 import { CredentialService } from './credentials/credential.service';
@@ -21,6 +22,7 @@ export interface Services {
   clientSecrets: ClientSecretService;
   providers: ProviderService;
   credentials: CredentialService;
+  idempotency: IdempotencyStore;
 }
 
 export interface Loaders {
@@ -66,12 +68,14 @@ export function createRequestContext(services: Services, caller: Caller | null, 
 /** Wires the services once per process. */
 export function createServices(dataSource: DataSource, hasher: SecretHasher, keyRing: KeyRing): Services {
   const clients = new ClientService(dataSource, hasher);
+  const idempotency = new IdempotencyStore(dataSource);
   return {
     dataSource,
     clients,
     clientSecrets: new ClientSecretService(dataSource, hasher, clients),
-    applications: new ApplicationService(dataSource, clients),
+    applications: new ApplicationService(dataSource, clients, idempotency),
     providers: new ProviderService(dataSource, keyRing),
     credentials: new CredentialService(dataSource, hasher),
+    idempotency,
   };
 }

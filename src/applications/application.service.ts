@@ -1,16 +1,19 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { assertMayWriteOwner } from '../auth/guard';
 import type { Caller } from '../auth/scopes';
-import { ClientType } from '../clients/client.entity';
-import { clientSettingsProblems, newClientSettings } from '../clients/client.rules';
+import { Client, ClientType } from '../clients/client.entity';
+import { type ClientSettings, clientSettingsProblems, newClientSettings } from '../clients/client.rules';
 import { type IssuedClient, ClientService } from '../clients/client.service';
-import { uniqueViolation } from '../common/db';
+import { freeSlug, uniqueViolation } from '../common/db';
+import type { IdempotencyStore } from '../common/idempotency';
+import { slugify } from '../common/naming';
 import { ConflictError, type FieldError, NotFoundError, throwIfInvalid } from '../common/errors';
 import { newId } from '../common/ids';
 import { OwnerType } from '../common/node';
 import { type Page, type PageArgs, type SortOrder, paginate } from '../common/pagination';
 import { redirectUriProblem, resourceUriProblem } from '../common/uris';
 import { Application, type ApplicationProtocols } from './application.entity';
+import { lockApplication } from './application.lock';
 import {
   APPLICATION_LIMITS,
   type ApplicationFilter,
@@ -29,30 +32,22 @@ export interface CreatedApplication extends IssuedClient {
   application: Application;
 }
 
-/** Lowercase, URL-safe slug from a display name: "Billing Portal (EU)" → "billing-portal-eu". */
-export function slugify(name: string): string {
-  const slug = name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, APPLICATION_LIMITS.slug - 4)
-    .replace(/-+$/g, '');
-  return slug || 'app';
-}
-
 function normalizeProtocols(input: ApplicationProtocolsInput | null | undefined): ApplicationProtocols | null {
   if (!input?.oauth2) return null;
   return { oauth2: { redirectUris: [...new Set(input.oauth2.redirectUris ?? [])], postLogoutRedirectUris: [...new Set(input.oauth2.postLogoutRedirectUris ?? [])] } };
 }
 
-function applicationProblems(fields: { protocols?: ApplicationProtocols | null; dependencies?: string[] }, allowPrivateUseScheme: boolean): FieldError[] {
+/**
+ * Problems of the application's own fields, on the lists as the caller sent them (so paths
+ * carry the caller's indexes). Private-use schemes are accepted here: whether they fit is a
+ * question for the client that uses the URIs.
+ */
+function applicationProblems(fields: { protocols?: ApplicationProtocolsInput | null; dependencies?: string[] | null }): FieldError[] {
   const problems: FieldError[] = [];
   const oauth2 = fields.protocols?.oauth2;
   for (const key of ['redirectUris', 'postLogoutRedirectUris'] as const) {
-    oauth2?.[key].forEach((uri, i) => {
-      const problem = redirectUriProblem(uri, { allowPrivateUseScheme });
+    oauth2?.[key]?.forEach((uri, i) => {
+      const problem = redirectUriProblem(uri, { allowPrivateUseScheme: true });
       if (problem) problems.push({ path: `protocols.oauth2.${key}.${i}`, message: problem });
     });
   }
@@ -74,64 +69,84 @@ export class ApplicationService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clients: ClientService,
+    private readonly idempotency: IdempotencyStore,
   ) {}
 
   /** Creates the application and its default client in one transaction. */
   async create(caller: Caller, input: CreateApplicationInput): Promise<CreatedApplication> {
-    const ownerType = input.ownerType ?? OwnerType.CUSTOMER;
-    assertMayWriteOwner(caller, ownerType);
-    const protocols = normalizeProtocols(input.protocols);
-    const dependencies = [...new Set(input.dependencies ?? [])];
+    assertMayWriteOwner(caller, input.ownerType ?? OwnerType.CUSTOMER);
 
-    // The default client inherits the application's OAuth URIs unless it names its own;
-    // an inherited URI's problem is reported once, under protocols.oauth2 where it was written.
+    // The default client inherits the application's OAuth URIs unless it names its own; a
+    // problem of an inherited URI is reported where the caller wrote it, under protocols.
     const clientInput = { ...(input.defaultClient ?? {}) };
     const inherited = new Set<string>();
     for (const key of ['redirectUris', 'postLogoutRedirectUris'] as const) {
-      if (clientInput[key] === undefined && protocols?.oauth2) {
-        clientInput[key] = protocols.oauth2[key];
+      if (clientInput[key] === undefined && input.protocols?.oauth2?.[key]) {
+        clientInput[key] = input.protocols.oauth2[key];
         inherited.add(key);
       }
     }
     const clientSettings = newClientSettings(clientInput, input.name);
-    const clientProblems = clientSettingsProblems(clientSettings, 'defaultClient.').filter((problem) => {
+    const clientProblems = clientSettingsProblems(clientSettings, 'defaultClient.').map((problem) => {
       const [, field, index] = problem.path.split('.');
-      return !(inherited.has(field) && index !== undefined);
+      return inherited.has(field) && index !== undefined ? { ...problem, path: `protocols.oauth2.${field}.${index}` } : problem;
     });
     throwIfInvalid([
-      ...applicationProblems({ protocols, dependencies }, clientSettings.clientType === ClientType.NATIVE),
+      ...applicationProblems(input),
       ...clientProblems,
       ...ClientService.publicationProblems(clientSettings, null, 'defaultClient.'),
     ]);
 
-    return this.write(async (manager) => {
-      const zoneId = input.zoneId ?? DEFAULT_ZONE;
-      const now = new Date();
-      const application = manager.create(Application, {
-        id: newId('application'),
-        organizationId: caller.organizationId,
-        zoneId,
-        identifier: input.identifier,
-        slug: input.slug ?? (await this.freeSlug(manager, caller.organizationId, zoneId, slugify(input.name))),
-        name: input.name,
-        description: input.description ?? null,
-        ownerType,
-        metadata: input.metadata ? { docsUrl: input.metadata.docsUrl ?? null } : null,
-        protocols,
-        dependencies,
-        version: 1,
-        createdAt: now,
-        updatedAt: now,
-      });
-      await manager.insert(Application, application);
-      const issued = await this.clients.insert(manager, application, clientSettings, true);
-      return { application, ...issued };
+    // A derived slug can be taken by a concurrent create between freeSlug and the insert:
+    // derive it again rather than report a conflict on a field the caller never chose.
+    const slugRetries = input.slug ? 0 : 10;
+    return this.write(
+      (manager) =>
+        this.idempotency.run(manager, caller, {
+          operation: 'createApplication',
+          input,
+          execute: () => this.insert(manager, caller, input, clientSettings),
+          remember: (created) => ({ applicationId: created.application.id, clientId: created.client.id }),
+          replay: async (ids) => {
+            const { applicationId, clientId } = ids as { applicationId: string; clientId: string };
+            const application = await manager.findOneBy(Application, { id: applicationId, organizationId: caller.organizationId });
+            const client = await manager.findOneBy(Client, { id: clientId, organizationId: caller.organizationId });
+            if (!application || !client) throw new NotFoundError('Application', applicationId);
+            return { application, client, clientSecret: null };
+          },
+        }),
+      slugRetries,
+    );
+  }
+
+  /** Inserts the application and its default client in the caller's transaction. */
+  private async insert(manager: EntityManager, caller: Caller, input: CreateApplicationInput, clientSettings: ClientSettings): Promise<CreatedApplication> {
+    const zoneId = input.zoneId ?? DEFAULT_ZONE;
+    const now = new Date();
+    const application = manager.create(Application, {
+      id: newId('application'),
+      organizationId: caller.organizationId,
+      zoneId,
+      identifier: input.identifier,
+      slug: input.slug ?? (await freeSlug(manager, 'applications', { organization_id: caller.organizationId, zone_id: zoneId }, slugify(input.name))),
+      name: input.name,
+      description: input.description ?? null,
+      ownerType: input.ownerType ?? OwnerType.CUSTOMER,
+      metadata: input.metadata ? { docsUrl: input.metadata.docsUrl ?? null } : null,
+      protocols: normalizeProtocols(input.protocols),
+      dependencies: [...new Set(input.dependencies ?? [])],
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
     });
+    await manager.insert(Application, application);
+    const issued = await this.clients.insert(manager, application, clientSettings, true);
+    return { application, ...issued };
   }
 
   async update(caller: Caller, input: UpdateApplicationInput): Promise<Application> {
     return this.write(async (manager) => {
-      const application = await this.lock(manager, caller, input.id);
+      const application = await lockApplication(manager, caller, input.id);
       if (input.expectedVersion != null && input.expectedVersion !== application.version) {
         throw new ConflictError(`Application ${application.id} is at version ${application.version}, not ${input.expectedVersion}.`);
       }
@@ -143,7 +158,7 @@ export class ApplicationService {
       if (input.metadata !== undefined) changes.metadata = input.metadata ? { docsUrl: input.metadata.docsUrl ?? null } : null;
       if (input.protocols !== undefined) changes.protocols = normalizeProtocols(input.protocols);
       if (input.dependencies != null) changes.dependencies = [...new Set(input.dependencies)];
-      throwIfInvalid(applicationProblems(changes, true));
+      throwIfInvalid(applicationProblems(input));
 
       Object.assign(changes, { version: application.version + 1, updatedAt: new Date() });
       await manager.update(Application, { id: application.id }, changes);
@@ -154,7 +169,7 @@ export class ApplicationService {
   /** Deletes the application; its clients (and credentials) go with it by foreign key cascade. */
   async delete(caller: Caller, input: DeleteApplicationInput): Promise<string> {
     return this.write(async (manager) => {
-      const application = await this.lock(manager, caller, input.id);
+      const application = await lockApplication(manager, caller, input.id);
       await manager.delete(Application, { id: application.id });
       return application.id;
     });
@@ -172,33 +187,19 @@ export class ApplicationService {
     return paginate(query, 'application.id', { ...sort, direction: order?.direction === OrderDirection.DESC ? 'DESC' : 'ASC' }, page);
   }
 
-  /** Runs a write in a transaction, reporting identifier/slug collisions as CONFLICT. */
-  private async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    try {
-      return await this.dataSource.transaction(work);
-    } catch (error) {
-      const constraint = uniqueViolation(error);
-      if (constraint === 'applications_identifier_key') throw new ConflictError('Another application in this zone already has this identifier.');
-      if (constraint === 'applications_slug_key') throw new ConflictError('Another application in this zone already has this slug.');
-      throw error;
+  /** Runs a write in a transaction, reporting identifier/slug collisions as CONFLICT; `slugRetries` re-runs it on a slug collision. */
+  private async write<T>(work: (manager: EntityManager) => Promise<T>, slugRetries = 0): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.dataSource.transaction(work);
+      } catch (error) {
+        const constraint = uniqueViolation(error);
+        if (constraint === 'applications_slug_key' && attempt < slugRetries) continue;
+        if (constraint === 'applications_identifier_key') throw new ConflictError('Another application in this zone already has this identifier.');
+        if (constraint === 'applications_slug_key') throw new ConflictError('Another application in this zone already has this slug.');
+        throw error;
+      }
     }
   }
 
-  private async lock(manager: EntityManager, caller: Caller, id: string): Promise<Application> {
-    const application = await manager.findOne(Application, { where: { id, organizationId: caller.organizationId }, lock: { mode: 'pessimistic_write' } });
-    if (!application) throw new NotFoundError('Application', id);
-    assertMayWriteOwner(caller, application.ownerType);
-    return application;
-  }
-
-  /** `base`, or `base-2`, `base-3`… : the first slug not yet taken in the zone. */
-  private async freeSlug(manager: EntityManager, organizationId: string, zoneId: string, base: string): Promise<string> {
-    const rows: { slug: string }[] = await manager.query(
-      `SELECT slug FROM applications WHERE organization_id = $1 AND zone_id = $2 AND (slug = $3 OR slug LIKE $4)`,
-      [organizationId, zoneId, base, `${base}-%`],
-    );
-    const taken = new Set(rows.map((row) => row.slug));
-    if (!taken.has(base)) return base;
-    for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
-  }
 }

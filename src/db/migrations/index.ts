@@ -1,5 +1,6 @@
 import { ApplicationsAndClients1764165600000 } from './1764165600000-applications-and-clients';
 import { ProvidersAndCredentials1764172800000 } from './1764172800000-providers-and-credentials';
+import { IdempotencyKeys1764180000000 } from './1764180000000-idempotency-keys';
 
 /** Every migration, oldest first. Never edit one that has landed; add a new one. */
-export const migrations = [ApplicationsAndClients1764165600000, ProvidersAndCredentials1764172800000];
+export const migrations = [ApplicationsAndClients1764165600000, ProvidersAndCredentials1764172800000, IdempotencyKeys1764180000000];

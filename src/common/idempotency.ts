@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Caller } from '../auth/scopes';
+import { ConflictError } from './errors';
+
+/** How long a key is remembered (API.md: 24 h). */
+export const IDEMPOTENCY_TTL_HOURS = 24;
+
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** Canonical JSON (sorted keys) so equal inputs hash equally whatever their field order. */
+function canonical(value: unknown): string {
+  if (value === undefined) return 'null';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+}
+
+export function requestHash(operation: string, input: object): Buffer {
+  const { idempotencyKey: _key, ...rest } = input as { idempotencyKey?: string };
+  return createHash('sha256').update(`${operation}\n${canonical(rest)}`).digest();
+}
+
+export interface IdempotentCreate<T> {
+  operation: string;
+  input: object & { idempotencyKey?: string | null };
+  /** Creates the object(s) in the caller's transaction. */
+  execute: () => Promise<T>;
+  /** What to remember of the result: the ids needed to return it again. */
+  remember: (result: T) => Json;
+  /** Rebuilds the result from what was remembered, without any secret. */
+  replay: (remembered: Json) => Promise<T>;
+}
+
+/**
+ * Idempotent creates. The key row is inserted in the same transaction as the create: a
+ * concurrent request with the same key blocks on it and, once the first commits, replays
+ * its result (one object is created); if the first rolls back, the key is free again.
+ */
+export class IdempotencyStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async run<T>(manager: EntityManager, caller: Caller, create: IdempotentCreate<T>): Promise<T> {
+    const key = create.input.idempotencyKey;
+    if (!key) return create.execute();
+    const hash = requestHash(create.operation, create.input);
+    // A key older than the TTL is forgotten: the retry window has passed.
+    await manager.query(`DELETE FROM idempotency_keys WHERE organization_id = $1 AND key = $2 AND created_at < now() - make_interval(hours => $3)`, [
+      caller.organizationId,
+      key,
+      IDEMPOTENCY_TTL_HOURS,
+    ]);
+    const inserted: unknown[] = await manager.query(
+      `INSERT INTO idempotency_keys (organization_id, key, operation, request_hash) VALUES ($1, $2, $3, $4) ON CONFLICT (organization_id, key) DO NOTHING RETURNING key`,
+      [caller.organizationId, key, create.operation, hash],
+    );
+    if (inserted.length === 0) {
+      const [stored] = await manager.query(`SELECT operation, request_hash, result FROM idempotency_keys WHERE organization_id = $1 AND key = $2`, [caller.organizationId, key]);
+      if (!stored || stored.operation !== create.operation || !Buffer.from(stored.request_hash).equals(hash)) {
+        throw new ConflictError('This idempotency key was already used with a different request.');
+      }
+      return create.replay(stored.result as Json);
+    }
+    const result = await create.execute();
+    await manager.query(`UPDATE idempotency_keys SET result = $3 WHERE organization_id = $1 AND key = $2`, [caller.organizationId, key, JSON.stringify(create.remember(result))]);
+    return result;
+  }
+
+  /** Forgets expired keys; called periodically by the server. */
+  async purgeExpired(): Promise<number> {
+    const [, count] = await this.dataSource.query(`DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [IDEMPOTENCY_TTL_HOURS]);
+    return Number(count ?? 0);
+  }
+}

@@ -1,0 +1,182 @@
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { ConfigError, loadConfig } from '../src/config';
+
+const SECRET = 'a-jwt-secret-that-is-at-least-32-characters-long';
+const HASH_KEY = 'a-hash-key-that-is-at-least-32-characters-long!!';
+/** Complete production settings; each failure case below removes or breaks one. */
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://clavis@db.internal:5432/clavis',
+  AUTH_JWT_SECRET: SECRET,
+  SECRET_HASH_KEY: HASH_KEY,
+  // Required once provider secrets are encrypted; ignored by a config that does not know it.
+  ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+};
+
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  test('defaults for an empty environment', () => {
+    expect(loadConfig({})).toMatchObject({
+      env: 'development',
+      isProduction: false,
+      port: 4000,
+      databaseUrl: undefined,
+      dataDir: '.data',
+      auth: { jwtSecret: undefined, jwksUrl: undefined, issuer: undefined, audience: undefined },
+      secretHashKey: undefined,
+      db: { poolMax: 10, statementTimeoutMs: 15000, connectTimeoutMs: 5000 },
+    });
+  });
+
+  test('empty strings count as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '', NODE_ENV: '', AUTH_JWT_SECRET: '', AUTH_JWKS_URL: '' })).toMatchObject({
+      env: 'development',
+      port: 4000,
+      databaseUrl: undefined,
+      auth: { jwtSecret: undefined, jwksUrl: undefined },
+    });
+  });
+
+  test('parses given values', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgresql://user:pw@localhost:5433/clavis?sslmode=require',
+      DATA_DIR: '/var/lib/clavis',
+      AUTH_JWKS_URL: 'https://issuer.example.com/.well-known/jwks.json',
+      AUTH_ISSUER: 'https://issuer.example.com/',
+      AUTH_AUDIENCE: 'clavis',
+      DB_POOL_MAX: '20',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      databaseUrl: 'postgresql://user:pw@localhost:5433/clavis?sslmode=require',
+      dataDir: '/var/lib/clavis',
+      auth: { jwksUrl: 'https://issuer.example.com/.well-known/jwks.json', issuer: 'https://issuer.example.com/', audience: 'clavis', jwtSecret: undefined },
+      db: { poolMax: 20 },
+    });
+  });
+
+  test('a complete production configuration loads', () => {
+    expect(loadConfig(PRODUCTION)).toMatchObject({ env: 'production', isProduction: true, auth: { jwtSecret: SECRET }, secretHashKey: HASH_KEY });
+    const { AUTH_JWT_SECRET: _secret, ...withJwks } = PRODUCTION;
+    expect(loadConfig({ ...withJwks, AUTH_JWKS_URL: 'https://issuer.example.com/jwks' }).auth.jwksUrl).toBe('https://issuer.example.com/jwks');
+  });
+
+  const { AUTH_JWT_SECRET: _s, ...productionWithoutAuth } = PRODUCTION;
+  const { SECRET_HASH_KEY: _k, ...productionWithoutHashKey } = PRODUCTION;
+  const failures: [string, NodeJS.ProcessEnv, string[]][] = [
+    ['a PORT that is not a number', { PORT: 'abc' }, ['PORT']],
+    ['a PORT out of range', { PORT: '70000' }, ['PORT']],
+    ['a negative PORT', { PORT: '-1' }, ['PORT']],
+    ['a fractional PORT', { PORT: '80.5' }, ['PORT']],
+    ['a DATABASE_URL of another database', { DATABASE_URL: 'mysql://root@localhost/db' }, ['DATABASE_URL']],
+    ['a DATABASE_URL that is not a URL', { DATABASE_URL: 'localhost:5432' }, ['DATABASE_URL']],
+    ['an unknown NODE_ENV', { NODE_ENV: 'staging' }, ['NODE_ENV']],
+    ['both AUTH_JWT_SECRET and AUTH_JWKS_URL', { AUTH_JWT_SECRET: SECRET, AUTH_JWKS_URL: 'https://issuer.example.com/jwks' }, ['AUTH_JWT_SECRET', 'AUTH_JWKS_URL']],
+    ['a JWKS URL that is not http(s)', { AUTH_JWKS_URL: 'ftp://issuer.example.com/jwks' }, ['AUTH_JWKS_URL']],
+    ['production without AUTH_JWT_SECRET or AUTH_JWKS_URL', productionWithoutAuth, ['AUTH_JWT_SECRET']],
+    ['production without SECRET_HASH_KEY', productionWithoutHashKey, ['SECRET_HASH_KEY']],
+  ];
+
+  test.each(failures)('%s → ConfigError, one line naming the variable', (_title, env, names) => {
+    const error = configError(env);
+    expect(error.message).not.toMatch(/[\r\n]/);
+    for (const name of names) expect(error.message).toContain(name);
+    expect(error.message.length).toBeLessThan(300);
+  });
+
+  test('errors do not echo secret values', () => {
+    const short = 'short-secret-value';
+    const error = configError({ AUTH_JWT_SECRET: short, SECRET_HASH_KEY: 'another-short-one' });
+    expect(error.message).toContain('AUTH_JWT_SECRET');
+    expect(error.message).not.toContain(short);
+    expect(error.message).not.toContain('another-short-one');
+    expect(error.message).not.toMatch(/[\r\n]/);
+  });
+
+  test('reads process.env by default', () => {
+    const saved = process.env.PORT;
+    process.env.PORT = '4321';
+    try {
+      expect(loadConfig().port).toBe(4321);
+    } finally {
+      if (saved === undefined) delete process.env.PORT;
+      else process.env.PORT = saved;
+    }
+  });
+});
+
+describe('the process entry point', () => {
+  const root = resolve(__dirname, '..');
+  let outDir: string;
+
+  beforeAll(async () => {
+    // Compile the current sources (never a stale dist/) with the project's own compiler.
+    // Type checking is `npm run typecheck`'s job; here only the emitted JavaScript matters.
+    outDir = mkdtempSync(join(tmpdir(), 'clavis-build-'));
+    await promisify(execFile)(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', outDir, '--noCheck', '--sourceMap', 'false'], { cwd: root }).catch(
+      (error: { stdout?: string }) => {
+        // tsc reports errors but still emits; a missing main.js is caught below.
+        if (!existsSync(join(outDir, 'src/main.js'))) throw new Error(`tsc failed: ${error.stdout}`);
+      },
+    );
+  }, 60_000);
+
+  afterAll(() => {
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
+
+  function run(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((done, fail) => {
+      const child = spawn(process.execPath, [join(outDir, 'src/main.js')], {
+        cwd: outDir,
+        // A clean environment: nothing from the test run (NODE_ENV=test, DATABASE_URL) leaks in.
+        env: { PATH: process.env.PATH ?? '', NODE_PATH: join(root, 'node_modules'), ...env },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        fail(new Error(`the process did not exit; stdout: ${stdout} stderr: ${stderr}`));
+      }, 15_000);
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        done({ code, stdout, stderr });
+      });
+    });
+  }
+
+  test('exits non-zero with a one-line reason for a bad PORT', async () => {
+    const { code, stdout, stderr } = await run({ PORT: 'not-a-port', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^clavis: .*PORT/);
+  }, 20_000);
+
+  test('exits non-zero with a one-line reason for production without secrets', async () => {
+    const { code, stderr } = await run({ NODE_ENV: 'production', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    expect(code).toBe(1);
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('AUTH_JWT_SECRET');
+    expect(lines[0]).toContain('SECRET_HASH_KEY');
+  }, 20_000);
+});

@@ -1,0 +1,158 @@
+import { type Harness, createHarness } from './helpers/harness';
+import { createApp } from './helpers/operations';
+
+const DEVELOPMENT_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.development-token-for-the-landing-page.c2lnbmF0dXJl';
+
+let dev: Harness;
+let devUrl: string;
+let devToken: string;
+
+beforeAll(async () => {
+  dev = await createHarness({ developmentToken: DEVELOPMENT_TOKEN });
+  devUrl = await dev.listen();
+  devToken = await dev.token();
+});
+
+afterAll(async () => {
+  await dev?.close();
+});
+
+async function postGraphql(baseUrl: string, query: string, token: string | undefined, variables?: Record<string, unknown>) {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(`${baseUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  const text = await response.text();
+  return { status: response.status, text, body: JSON.parse(text) as { data?: any; errors?: any[] } };
+}
+
+describe('health checks', () => {
+  test('GET /healthz → 200 {"status":"ok"} without a token', async () => {
+    const response = await fetch(`${devUrl}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  test('GET /readyz → 200 while the database answers', async () => {
+    const response = await fetch(`${devUrl}/readyz`);
+    expect(response.status).toBe(200);
+  });
+
+  test('GET /readyz → 503 when the database does not answer; /healthz stays 200', async () => {
+    const broken = await createHarness();
+    try {
+      const url = await broken.listen();
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+      await broken.dataSource.destroy();
+      const response = await fetch(`${url}/readyz`);
+      expect(response.status).toBe(503);
+      const health = await fetch(`${url}/healthz`);
+      expect(health.status).toBe(200);
+    } finally {
+      // close() drops the schema through a fresh connection once the data source is gone.
+      await broken.close();
+    }
+  });
+});
+
+describe('GraphQL over HTTP', () => {
+  test('POST /graphql answers a query', async () => {
+    const { status, body } = await postGraphql(devUrl, '{ applications { totalCount } }', devToken);
+    expect(status).toBe(200);
+    expect(body).toEqual({ data: { applications: { totalCount: 0 } } });
+  });
+
+  test('GET /graphql answers a query (with a CSRF-safe header) but not a mutation', async () => {
+    const headers = { authorization: `Bearer ${devToken}`, 'apollo-require-preflight': 'true' };
+    const query = await fetch(`${devUrl}/graphql?query=${encodeURIComponent('{ applications { totalCount } }')}`, { headers });
+    expect(query.status).toBe(200);
+    expect(await query.json()).toEqual({ data: { applications: { totalCount: 0 } } });
+
+    const mutation = `mutation { deleteApplication(input: { id: "app_x" }) { deletedId } }`;
+    const rejected = await fetch(`${devUrl}/graphql?query=${encodeURIComponent(mutation)}`, { headers });
+    expect(rejected.status).toBe(405);
+  });
+
+  test('GET /graphql without a preflight header is refused (CSRF prevention)', async () => {
+    const response = await fetch(`${devUrl}/graphql?query=${encodeURIComponent('{ applications { totalCount } }')}`, { headers: { authorization: `Bearer ${devToken}` } });
+    expect(response.status).toBe(400);
+  });
+
+  test('a body over the size limit is refused', async () => {
+    const query = `{ applications { totalCount } } # ${'x'.repeat(200 * 1024)}`;
+    const { status } = await fetch(`${devUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${devToken}` },
+      body: JSON.stringify({ query }),
+    }).then(async (response) => ({ status: response.status, text: await response.text() }));
+    expect(status).toBe(413);
+  });
+});
+
+describe('development mode', () => {
+  test('the landing page opens with the development token', async () => {
+    const response = await fetch(`${devUrl}/graphql`, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await response.text();
+    expect(html).toContain(DEVELOPMENT_TOKEN);
+  });
+
+  test('introspection is allowed', async () => {
+    const { body } = await postGraphql(devUrl, '{ __schema { types { name } } }', devToken);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.__schema.types.map((type: { name: string }) => type.name)).toContain('Application');
+  });
+});
+
+describe('production mode', () => {
+  let prod: Harness;
+  let prodUrl: string;
+  let prodToken: string;
+
+  beforeAll(async () => {
+    prod = await createHarness({ isProduction: true });
+    prodUrl = await prod.listen();
+    prodToken = await prod.token();
+    await createApp(prod, { identifier: 'prod-app', name: 'Prod App' });
+  });
+
+  afterAll(async () => {
+    await prod?.close();
+  });
+
+  test('public errors keep their code and fields but carry no stack trace', async () => {
+    const { body } = await postGraphql(prodUrl, '{ applications(first: 101) { totalCount } }', prodToken);
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors![0].extensions).toEqual({ code: 'BAD_USER_INPUT', fields: [{ path: 'first', message: expect.any(String) }] });
+    expect(JSON.stringify(body)).not.toContain('stacktrace');
+  });
+
+  test('introspection is rejected', async () => {
+    const { body } = await postGraphql(prodUrl, '{ __schema { types { name } } }', prodToken);
+    expect(body.data).toBeUndefined();
+    expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(JSON.stringify(body)).not.toContain('Application');
+  });
+
+  test('the landing page does not embed any token', async () => {
+    const response = await fetch(`${prodUrl}/graphql`, { headers: { accept: 'text/html' } });
+    const html = await response.text();
+    expect(html).not.toMatch(/Bearer/);
+    expect(html).not.toContain(prodToken);
+  });
+
+  // Last in this block: it breaks the production harness's database on purpose.
+  test('an internal error reaches the caller as a bare INTERNAL_SERVER_ERROR', async () => {
+    await prod.dataSource.query('DROP TABLE clients CASCADE');
+    // Aliased, so the table name cannot appear in the response through the path either.
+    const { text, body } = await postGraphql(prodUrl, '{ listing: clients { totalCount edges { node { id } } } }', prodToken);
+    expect(body.errors).toHaveLength(1);
+    const [error] = body.errors!;
+    expect(error.message).toBe('Internal server error');
+    expect(error.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+    expect(error.path).toEqual(['listing']);
+    for (const leak of ['stacktrace', 'clients', 'relation', 'SELECT', 'does not exist', 'QueryFailedError', 'typeorm', '.ts:']) {
+      expect(text).not.toContain(leak);
+    }
+  });
+});
