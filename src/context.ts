@@ -67,15 +67,15 @@ export function createRequestContext(services: Services, caller: Caller | null, 
 
 /** Wires the services once per process. */
 export function createServices(dataSource: DataSource, hasher: SecretHasher, keyRing: KeyRing): Services {
-  const clients = new ClientService(dataSource, hasher);
-  const idempotency = new IdempotencyStore(dataSource);
+  const idempotency = new IdempotencyStore(dataSource, hasher);
+  const clients = new ClientService(dataSource, hasher, idempotency);
   return {
     dataSource,
     clients,
     clientSecrets: new ClientSecretService(dataSource, hasher, clients),
     applications: new ApplicationService(dataSource, clients, idempotency),
-    providers: new ProviderService(dataSource, keyRing),
-    credentials: new CredentialService(dataSource, hasher),
+    providers: new ProviderService(dataSource, keyRing, idempotency),
+    credentials: new CredentialService(dataSource, hasher, idempotency),
     idempotency,
   };
 }

@@ -33,9 +33,13 @@ async function main(config: Config): Promise<void> {
   const developmentToken =
     development && jwtSecret ? await signToken(jwtSecret, { sub: 'developer', org: 'dev' }, { expiresIn: '30d', issuer: config.auth.issuer, audience: config.auth.audience }) : undefined;
 
+  const services = createServices(dataSource, new SecretHasher(hashKey), keyRing);
+  // Idempotency keys are kept 24 h; forgetting them hourly keeps the table small.
+  const purge = setInterval(() => services.idempotency.purgeExpired().catch(() => undefined), 3_600_000);
+  purge.unref();
   const server = await createServer({
     schema: await buildClavisSchema(),
-    services: createServices(dataSource, new SecretHasher(hashKey), keyRing),
+    services,
     verifyToken,
     isProduction: config.isProduction,
     developmentToken,
@@ -54,6 +58,7 @@ async function main(config: Config): Promise<void> {
     if (stopping) return;
     stopping = true;
     log(`clavis: ${signal} received, shutting down`);
+    clearInterval(purge);
     await server.apollo.stop(); // drains in-flight requests and closes the HTTP server
     await dataSource.destroy();
     await embedded?.stop();

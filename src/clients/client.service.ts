@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { Application } from '../applications/application.entity';
-import { assertMayWriteOwner } from '../auth/guard';
+import type { Application } from '../applications/application.entity';
+import { lockApplication } from '../applications/application.lock';
+import type { IdempotencyStore } from '../common/idempotency';
 import type { Caller } from '../auth/scopes';
 import { ConflictError, NotFoundError, ValidationFailedError, throwIfInvalid } from '../common/errors';
 import { newId } from '../common/ids';
@@ -31,6 +32,7 @@ export class ClientService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly hasher: SecretHasher,
+    private readonly idempotency: IdempotencyStore,
   ) {}
 
   /** Inserts a client inside the caller's transaction; shared with createApplication's default client. */
@@ -69,11 +71,22 @@ export class ClientService {
   }
 
   async create(caller: Caller, input: CreateClientInput): Promise<IssuedClient> {
+    const settings = newClientSettings(input, input.name);
+    throwIfInvalid([...clientSettingsProblems(settings), ...ClientService.publicationProblems(settings, null)]);
     return this.dataSource.transaction(async (manager) => {
-      const application = await this.lockApplication(manager, caller, input.applicationId);
-      const settings = newClientSettings(input, input.name);
-      throwIfInvalid([...clientSettingsProblems(settings), ...ClientService.publicationProblems(settings, null)]);
-      return this.insert(manager, application, settings, false);
+      const application = await lockApplication(manager, caller, input.applicationId);
+      return this.idempotency.run(manager, caller, {
+        operation: 'createClient',
+        input,
+        execute: () => this.insert(manager, application, settings, false),
+        remember: (issued) => ({ clientId: issued.client.id }),
+        replay: async (remembered) => {
+          const id = (remembered as { clientId: string }).clientId;
+          const client = await manager.findOneBy(Client, { id, organizationId: caller.organizationId });
+          if (!client) throw new NotFoundError('Client', id);
+          return { client, clientSecret: null };
+        },
+      });
     });
   }
 
@@ -127,14 +140,6 @@ export class ClientService {
     return paginate(query, 'client.id', { column: 'client.created_at', direction: 'ASC', valueOf: (c) => c.createdAt.toISOString(), parse: (v) => new Date(String(v)) }, page);
   }
 
-  /** The application a client change belongs to, locked, with the PLATFORM rule applied. */
-  private async lockApplication(manager: EntityManager, caller: Caller, applicationId: string): Promise<Application> {
-    const application = await manager.findOne(Application, { where: { id: applicationId, organizationId: caller.organizationId }, lock: { mode: 'pessimistic_write' } });
-    if (!application) throw new NotFoundError('Application', applicationId);
-    assertMayWriteOwner(caller, application.ownerType);
-    return application;
-  }
-
   /**
    * Locks a client for a change, with its application first (the order createClient and
    * deleteApplication take, so concurrent changes queue instead of deadlocking) and the
@@ -144,7 +149,7 @@ export class ClientService {
     const where = { id, organizationId: caller.organizationId };
     const found = await manager.findOne(Client, { where, select: { id: true, applicationId: true } });
     if (!found) throw new NotFoundError('Client', id);
-    await this.lockApplication(manager, caller, found.applicationId);
+    await lockApplication(manager, caller, found.applicationId);
     const client = await manager.findOne(Client, { where, lock: { mode: 'pessimistic_write' } });
     if (!client) throw new NotFoundError('Client', id);
     return client;

@@ -12,6 +12,7 @@ export interface RingKey {
 }
 
 const FORMAT = 'v1';
+const TAG_BYTES = 16;
 
 export class KeyRing {
   private readonly byId: Map<string, Buffer>;
@@ -47,10 +48,13 @@ export class KeyRing {
   }
 
   decrypt(sealed: string, context: string): string {
-    const [format, id, iv, tag, ciphertext] = sealed.split('.');
+    const parts = sealed.split('.');
+    const [format, id, iv, tag, ciphertext] = parts;
+    if (parts.length !== 5 || format !== FORMAT) throw new Error('not a sealed value');
     const key = this.byId.get(id);
-    if (format !== FORMAT || !key) throw new Error(`no key "${id}" in the key ring`);
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+    if (!key) throw new Error(`no key "${id}" in the key ring`);
+    // A fixed tag length: without it GCM also accepts tags truncated to as little as 4 bytes.
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(context, 'utf8'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../auth/scopes';
 import { ConflictError } from './errors';
+import type { SecretHasher } from './secrets';
 
 /** How long a key is remembered (API.md: 24 h). */
 export const IDEMPOTENCY_TTL_HOURS = 24;
@@ -18,9 +18,10 @@ function canonical(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
 }
 
-export function requestHash(operation: string, input: object): Buffer {
+/** The request's fingerprint, keyed: inputs may hold secrets (a provider's client secret). */
+export function requestHash(hasher: SecretHasher, operation: string, input: object): Buffer {
   const { idempotencyKey: _key, ...rest } = input as { idempotencyKey?: string };
-  return createHash('sha256').update(`${operation}\n${canonical(rest)}`).digest();
+  return hasher.hash(`${operation}\n${canonical(rest)}`);
 }
 
 export interface IdempotentCreate<T> {
@@ -40,12 +41,15 @@ export interface IdempotentCreate<T> {
  * its result (one object is created); if the first rolls back, the key is free again.
  */
 export class IdempotencyStore {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly hasher: SecretHasher,
+  ) {}
 
   async run<T>(manager: EntityManager, caller: Caller, create: IdempotentCreate<T>): Promise<T> {
     const key = create.input.idempotencyKey;
     if (!key) return create.execute();
-    const hash = requestHash(create.operation, create.input);
+    const hash = requestHash(this.hasher, create.operation, create.input);
     // A key older than the TTL is forgotten: the retry window has passed.
     await manager.query(`DELETE FROM idempotency_keys WHERE organization_id = $1 AND key = $2 AND created_at < now() - make_interval(hours => $3)`, [
       caller.organizationId,

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { lockApplication } from '../applications/application.lock';
 import type { Caller } from '../auth/scopes';
 import { freeSlug, transactionWithConflicts } from '../common/db';
+import type { IdempotencyStore } from '../common/idempotency';
 import { ConflictError, type FieldError, NotFoundError, ValidationFailedError, throwIfInvalid } from '../common/errors';
 import { newId } from '../common/ids';
 import { slugify } from '../common/naming';
@@ -51,6 +52,7 @@ export class CredentialService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly hasher: SecretHasher,
+    private readonly idempotency: IdempotencyStore,
   ) {}
 
   async create(caller: Caller, input: CreateCredentialInput): Promise<IssuedCredential> {
@@ -84,24 +86,37 @@ export class CredentialService {
 
     return transactionWithConflicts(this.dataSource, CONFLICTS, async (manager) => {
       const application = await lockApplication(manager, caller, input.applicationId);
-      if (columns.providerId) await this.assertProviderVisible(manager, caller, columns.providerId);
-      const base = slugify(columns.identifier === '*' ? 'any-subject' : columns.identifier);
-      const now = new Date();
-      const credential = manager.create(CredentialRow, {
-        ...columns,
-        id: newId('credential'),
-        type,
-        organizationId: application.organizationId,
-        zoneId: application.zoneId,
-        applicationId: application.id,
-        slug: input.slug ?? (await freeSlug(manager, 'credentials', { application_id: application.id }, base)),
-        secretRotatedAt: null,
-        version: 1,
-        createdAt: now,
-        updatedAt: now,
+      return this.idempotency.run(manager, caller, {
+        operation: 'createCredential',
+        input,
+        execute: async () => {
+          if (columns.providerId) await this.assertProviderVisible(manager, caller, columns.providerId);
+          const base = slugify(columns.identifier === '*' ? 'any-subject' : columns.identifier);
+          const now = new Date();
+          const credential = manager.create(CredentialRow, {
+            ...columns,
+            id: newId('credential'),
+            type,
+            organizationId: application.organizationId,
+            zoneId: application.zoneId,
+            applicationId: application.id,
+            slug: input.slug ?? (await freeSlug(manager, 'credentials', { application_id: application.id }, base)),
+            secretRotatedAt: null,
+            version: 1,
+            createdAt: now,
+            updatedAt: now,
+          });
+          await manager.insert(CredentialRow, credential);
+          return { credential, secret };
+        },
+        remember: (issued) => ({ credentialId: issued.credential.id }),
+        replay: async (remembered) => {
+          const id = (remembered as { credentialId: string }).credentialId;
+          const credential = await manager.findOneBy(CredentialRow, { id, organizationId: caller.organizationId });
+          if (!credential) throw new NotFoundError('Credential', id);
+          return { credential, secret: null };
+        },
       });
-      await manager.insert(CredentialRow, credential);
-      return { credential, secret };
     });
   }
 

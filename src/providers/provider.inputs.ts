@@ -30,7 +30,8 @@ export class OAuth2ProviderProtocolInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @MaxLength(256)
-  @Matches(/^(\/([^~]|~[01])*)*$/, { message: 'must be a JSON pointer (RFC 6901) such as /access_token' })
+  // "/" is excluded from the reference-token class: with it, "////…~" backtracks exponentially.
+  @Matches(/^(\/([^~/]|~[01])*)*$/, { message: 'must be a JSON pointer (RFC 6901) such as /access_token' })
   tokenResponseAccessTokenPointer?: string | null;
 }
 
@@ -83,6 +84,10 @@ export class CreateProviderInput extends ProviderFieldsInput {
   @Field(() => String) @MinLength(1) @MaxLength(NAME_LIMITS.name) name!: string;
   @Field(() => ID, { nullable: true, description: 'Defaults to "default".' }) @IsOptional() @IsIdentifier(NAME_LIMITS.zoneId) zoneId?: string;
   @Field(() => OwnerType, { nullable: true, description: 'Defaults to CUSTOMER; PLATFORM needs platform:write.' }) ownerType?: OwnerType;
+  @Field(() => String, { nullable: true, description: 'Retries with the same key and input return the first result.' })
+  @IsOptional()
+  @MaxLength(200)
+  idempotencyKey?: string;
 }
 
 @InputType()

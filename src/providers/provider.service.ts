@@ -3,6 +3,7 @@ import { assertMayWriteOwner } from '../auth/guard';
 import type { Caller } from '../auth/scopes';
 import { freeSlug, transactionWithConflicts } from '../common/db';
 import type { KeyRing } from '../common/encryption';
+import type { IdempotencyStore } from '../common/idempotency';
 import { ConflictError, type FieldError, NotFoundError, throwIfInvalid } from '../common/errors';
 import { newId } from '../common/ids';
 import { slugify } from '../common/naming';
@@ -62,6 +63,7 @@ export class ProviderService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly keyRing: KeyRing,
+    private readonly idempotency: IdempotencyStore,
   ) {}
 
   async create(caller: Caller, input: CreateProviderInput): Promise<Provider> {
@@ -69,31 +71,44 @@ export class ProviderService {
     assertMayWriteOwner(caller, ownerType);
     const protocols = normalizeProtocols(input.protocols);
     throwIfInvalid(protocolProblems(protocols));
-    return transactionWithConflicts(this.dataSource, CONFLICTS, async (manager) => {
-      const zoneId = input.zoneId ?? DEFAULT_ZONE;
-      const now = new Date();
-      const id = newId('provider');
-      const provider = manager.create(Provider, {
-        id,
-        organizationId: caller.organizationId,
-        zoneId,
-        identifier: input.identifier,
-        slug: input.slug ?? (await freeSlug(manager, 'providers', { organization_id: caller.organizationId, zone_id: zoneId }, slugify(input.name))),
-        name: input.name,
-        description: input.description ?? null,
-        ownerType,
-        type: input.type ?? ProviderType.EXTERNAL,
-        clientId: input.clientId ?? null,
-        clientSecretEncrypted: input.clientSecret ? this.keyRing.encrypt(input.clientSecret, id) : null,
-        metadata: input.metadata ? { docsUrl: input.metadata.docsUrl ?? null } : null,
-        protocols,
-        version: 1,
-        createdAt: now,
-        updatedAt: now,
-      });
-      await manager.insert(Provider, provider);
-      return provider;
-    });
+    return transactionWithConflicts(this.dataSource, CONFLICTS, (manager) =>
+      this.idempotency.run(manager, caller, {
+        operation: 'createProvider',
+        input,
+        execute: async () => {
+          const zoneId = input.zoneId ?? DEFAULT_ZONE;
+          const now = new Date();
+          const id = newId('provider');
+          const provider = manager.create(Provider, {
+            id,
+            organizationId: caller.organizationId,
+            zoneId,
+            identifier: input.identifier,
+            slug: input.slug ?? (await freeSlug(manager, 'providers', { organization_id: caller.organizationId, zone_id: zoneId }, slugify(input.name))),
+            name: input.name,
+            description: input.description ?? null,
+            ownerType,
+            type: input.type ?? ProviderType.EXTERNAL,
+            clientId: input.clientId ?? null,
+            clientSecretEncrypted: input.clientSecret ? this.keyRing.encrypt(input.clientSecret, id) : null,
+            metadata: input.metadata ? { docsUrl: input.metadata.docsUrl ?? null } : null,
+            protocols,
+            version: 1,
+            createdAt: now,
+            updatedAt: now,
+          });
+          await manager.insert(Provider, provider);
+          return provider;
+        },
+        remember: (provider) => ({ providerId: provider.id }),
+        replay: async (remembered) => {
+          const id = (remembered as { providerId: string }).providerId;
+          const provider = await manager.findOneBy(Provider, { id, organizationId: caller.organizationId });
+          if (!provider) throw new NotFoundError('Provider', id);
+          return provider;
+        },
+      }),
+    );
   }
 
   async update(caller: Caller, input: UpdateProviderInput): Promise<Provider> {

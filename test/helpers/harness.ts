@@ -7,7 +7,7 @@ import { SCOPES } from '../../src/auth/scopes';
 import { createTokenVerifier, signToken } from '../../src/auth/tokens';
 import { KeyRing } from '../../src/common/encryption';
 import { SecretHasher } from '../../src/common/secrets';
-import { createServices } from '../../src/context';
+import { createServices, type Services } from '../../src/context';
 import { openDatabase } from '../../src/db/data-source';
 import { buildClavisSchema } from '../../src/schema';
 import { type ClavisServer, createServer } from '../../src/server';
@@ -43,6 +43,7 @@ export interface Result<T = Record<string, any>> {
 
 export interface Harness {
   server: ClavisServer;
+  services: Services;
   dataSource: DataSource;
   /** The PostgreSQL schema this harness works in (dropped by `close`). */
   schemaName: string;
@@ -73,9 +74,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
 
   const sql = new StatementCounter();
   const dataSource = await openDatabase({ url, schema, poolMax: 5, logger: sql });
+  const services = createServices(dataSource, new SecretHasher(TEST_HASH_KEY), TEST_KEY_RING);
   const server = await createServer({
     schema: await buildClavisSchema(),
-    services: createServices(dataSource, new SecretHasher(TEST_HASH_KEY), TEST_KEY_RING),
+    services,
     verifyToken: createTokenVerifier({ jwtSecret: TEST_JWT_SECRET }),
     isProduction: options.isProduction ?? false,
     developmentToken: options.developmentToken,
@@ -87,6 +89,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
 
   return {
     server,
+    services,
     dataSource,
     schemaName: schema,
     sql,
