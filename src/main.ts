@@ -42,6 +42,7 @@ async function main(config: Config): Promise<void> {
     services,
     verifyToken,
     isProduction: config.isProduction,
+    introspection: config.introspection,
     developmentToken,
   });
   await new Promise<void>((resolve) => server.httpServer.listen(config.port, resolve));

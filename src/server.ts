@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
@@ -16,6 +16,8 @@ export interface ServerOptions {
   services: Services;
   verifyToken: TokenVerifier;
   isProduction: boolean;
+  /** Defaults to !isProduction. */
+  introspection?: boolean;
   /** Development only: the Sandbox landing page opens authorised with this token. */
   developmentToken?: string;
   log?: (error: unknown) => void;
@@ -37,7 +39,7 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
   const log = options.log ?? ((error) => console.error(error));
 
   const landingPage = options.isProduction
-    ? ApolloServerPluginLandingPageProductionDefault({ footer: false, embed: false })
+    ? ApolloServerPluginLandingPageDisabled()
     : ApolloServerPluginLandingPageLocalDefault({
         footer: false,
         embed: options.developmentToken ? { initialState: { sharedHeaders: { Authorization: `Bearer ${options.developmentToken}` } } } : true,
@@ -45,7 +47,7 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
 
   const apollo = new ApolloServer<RequestContext>({
     schema: options.schema,
-    introspection: !options.isProduction,
+    introspection: options.introspection ?? !options.isProduction,
     includeStacktraceInErrorResponses: !options.isProduction,
     formatError: createErrorFormatter({ isProduction: options.isProduction, log }),
     // Inline traces only serve GraphOS usage reporting through a gateway; they cost every request.

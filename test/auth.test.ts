@@ -118,6 +118,14 @@ describe('invalid tokens fail the whole request with HTTP 401', () => {
     await expect401(`Bearer ${token}`);
   });
 
+  test('without an exp claim (it would never expire)', async () => {
+    const token = await new SignJWT({ org: 'org-a', scope: SCOPES.join(' ') })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('tester')
+      .sign(new TextEncoder().encode(TEST_JWT_SECRET));
+    await expect401(`Bearer ${token}`);
+  });
+
   test('garbage and a non-Bearer scheme', async () => {
     await expect401('Bearer not.a.jwt');
     await expect401(`Basic ${Buffer.from('user:pass').toString('base64')}`);

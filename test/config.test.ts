@@ -70,6 +70,14 @@ describe('loadConfig', () => {
     });
   });
 
+  test('introspection: on in development, off in production unless GRAPHQL_INTROSPECTION=true', () => {
+    expect(loadConfig({}).introspection).toBe(true);
+    expect(loadConfig(PRODUCTION).introspection).toBe(false);
+    expect(loadConfig({ ...PRODUCTION, GRAPHQL_INTROSPECTION: 'true' }).introspection).toBe(true);
+    expect(loadConfig({ GRAPHQL_INTROSPECTION: 'false' }).introspection).toBe(false);
+    expect(() => loadConfig({ GRAPHQL_INTROSPECTION: 'yes' })).toThrow(/GRAPHQL_INTROSPECTION/);
+  });
+
   test('a complete production configuration loads', () => {
     expect(loadConfig(PRODUCTION)).toMatchObject({ env: 'production', isProduction: true, auth: { jwtSecret: SECRET }, secretHashKey: HASH_KEY });
     const { AUTH_JWT_SECRET: _secret, ...withJwks } = PRODUCTION;

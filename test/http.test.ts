@@ -134,11 +134,23 @@ describe('production mode', () => {
     expect(JSON.stringify(body)).not.toContain('Application');
   });
 
-  test('the landing page does not embed any token', async () => {
+  test('there is no landing page, so no token and no Sandbox', async () => {
     const response = await fetch(`${prodUrl}/graphql`, { headers: { accept: 'text/html' } });
     const html = await response.text();
-    expect(html).not.toMatch(/Bearer/);
+    expect(response.status).toBe(400);
+    expect(html).not.toMatch(/Bearer|sandbox|<html/i);
     expect(html).not.toContain(prodToken);
+  });
+
+  test('GRAPHQL_INTROSPECTION=true turns introspection back on', async () => {
+    const open = await createHarness({ isProduction: true, introspection: true });
+    try {
+      const result = await open.run('{ __schema { types { name } } }');
+      expect(result.errors).toBeUndefined();
+      expect(result.data!.__schema.types.map((type: { name: string }) => type.name)).toContain('Application');
+    } finally {
+      await open.close();
+    }
   });
 
   // Last in this block: it breaks the production harness's database on purpose.

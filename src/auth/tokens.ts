@@ -17,7 +17,8 @@ export type TokenVerifier = (authorizationHeader: string | undefined) => Promise
  * UNAUTHENTICATED); a header that does not verify fails the whole request.
  */
 export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
-  const options = { issuer: settings.issuer, audience: settings.audience };
+  // Tokens must expire: one without `exp` would be valid forever.
+  const options = { issuer: settings.issuer, audience: settings.audience, requiredClaims: ['exp'] };
   let verify: (token: string) => Promise<{ payload: JWTPayload }>;
   if (settings.jwksUrl) {
     const jwks: JWTVerifyGetKey = createRemoteJWKSet(new URL(settings.jwksUrl));

@@ -59,6 +59,7 @@ export interface Harness {
 
 export interface HarnessOptions {
   isProduction?: boolean;
+  introspection?: boolean;
   /** Passed to `createServer`: the development landing page opens authorised with it. */
   developmentToken?: string;
 }
@@ -80,6 +81,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     services,
     verifyToken: createTokenVerifier({ jwtSecret: TEST_JWT_SECRET }),
     isProduction: options.isProduction ?? false,
+    introspection: options.introspection,
     developmentToken: options.developmentToken,
     log: () => undefined,
   });
