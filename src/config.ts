@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { KeyRing } from './common/encryption';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/query-limits';
+import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './limits/rate-limits';
 
 /**
  * Every environment variable Clavis reads, parsed and validated in one place.
@@ -7,6 +9,8 @@ import { KeyRing } from './common/encryption';
  */
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+
+const int = (min: number, max: number, fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
 
 const envSchema = z
   .object({
@@ -39,6 +43,17 @@ const envSchema = z
           }
         }),
     ),
+    REDIS_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// URL').optional()),
+    MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024, 100 * 1024),
+    QUERY_MAX_DEPTH: int(1, 100, DEFAULT_QUERY_LIMITS.maxDepth),
+    QUERY_MAX_COST: int(1, 10_000_000, DEFAULT_QUERY_LIMITS.maxCost),
+    QUERY_MAX_ALIASES: int(0, 1000, DEFAULT_QUERY_LIMITS.maxAliases),
+    QUERY_MAX_TOKENS: int(10, 1_000_000, DEFAULT_QUERY_LIMITS.maxTokens),
+    QUERY_MAX_DIRECTIVES: int(0, 1000, DEFAULT_QUERY_LIMITS.maxDirectives),
+    RATE_LIMIT_MUTATIONS_PER_MINUTE: int(1, 1_000_000, DEFAULT_RATE_LIMITS.mutationsPerMinute),
+    RATE_LIMIT_AUTH_FAILURES: int(1, 1_000_000, DEFAULT_RATE_LIMITS.authFailures),
+    RATE_LIMIT_AUTH_WINDOW_SECONDS: int(1, 86_400, DEFAULT_RATE_LIMITS.authFailureWindowSeconds),
+    RATE_LIMIT_AUTH_LOCKOUT_SECONDS: int(1, 86_400, DEFAULT_RATE_LIMITS.authLockoutSeconds),
     GRAPHQL_INTROSPECTION: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).optional()),
     DB_POOL_MAX: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(10)),
     DB_STATEMENT_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(15000)),
@@ -80,6 +95,10 @@ export interface Config {
   /** `id:base64key,…`: AES-256-GCM keys for provider secrets; the first encrypts. Generated under `dataDir` in development. */
   encryptionKeys?: string;
   db: { poolMax: number; statementTimeoutMs: number; connectTimeoutMs: number };
+  redisUrl?: string;
+  maxBodyBytes: number;
+  queryLimits: QueryLimits;
+  rateLimits: RateLimitSettings;
   /** Schema introspection: on in development, off in production unless GRAPHQL_INTROSPECTION=true. */
   introspection: boolean;
 }
@@ -102,6 +121,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auth: { jwtSecret: e.AUTH_JWT_SECRET, jwksUrl: e.AUTH_JWKS_URL, issuer: e.AUTH_ISSUER, audience: e.AUTH_AUDIENCE },
     secretHashKey: e.SECRET_HASH_KEY,
     encryptionKeys: e.ENCRYPTION_KEYS,
+    redisUrl: e.REDIS_URL,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    queryLimits: {
+      maxDepth: e.QUERY_MAX_DEPTH,
+      maxCost: e.QUERY_MAX_COST,
+      maxAliases: e.QUERY_MAX_ALIASES,
+      maxTokens: e.QUERY_MAX_TOKENS,
+      maxDirectives: e.QUERY_MAX_DIRECTIVES,
+      hideSuggestions: e.NODE_ENV === 'production',
+    },
+    rateLimits: {
+      mutationsPerMinute: e.RATE_LIMIT_MUTATIONS_PER_MINUTE,
+      authFailures: e.RATE_LIMIT_AUTH_FAILURES,
+      authFailureWindowSeconds: e.RATE_LIMIT_AUTH_WINDOW_SECONDS,
+      authLockoutSeconds: e.RATE_LIMIT_AUTH_LOCKOUT_SECONDS,
+    },
     introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : e.NODE_ENV !== 'production',
     db: { poolMax: e.DB_POOL_MAX, statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS, connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS },
   };

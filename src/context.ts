@@ -8,6 +8,7 @@ import { ClientService } from './clients/client.service';
 import type { KeyRing } from './common/encryption';
 import { UnauthenticatedError } from './common/errors';
 import { IdempotencyStore } from './common/idempotency';
+import type { RateLimits } from './limits/rate-limits';
 import type { SecretHasher } from './common/secrets';
 import { type CredentialLoaders, createCredentialLoaders } from './credentials/credential.loaders';
 import { CredentialService } from './credentials/credential.service';
@@ -23,6 +24,7 @@ export interface Services {
   providers: ProviderService;
   credentials: CredentialService;
   idempotency: IdempotencyStore;
+  rateLimits: RateLimits;
 }
 
 export interface Loaders {
@@ -66,16 +68,17 @@ export function createRequestContext(services: Services, caller: Caller | null, 
 }
 
 /** Wires the services once per process. */
-export function createServices(dataSource: DataSource, hasher: SecretHasher, keyRing: KeyRing): Services {
+export function createServices(dataSource: DataSource, hasher: SecretHasher, keyRing: KeyRing, rateLimits: RateLimits): Services {
   const idempotency = new IdempotencyStore(dataSource, hasher);
   const clients = new ClientService(dataSource, hasher, idempotency);
   return {
     dataSource,
     clients,
-    clientSecrets: new ClientSecretService(dataSource, hasher, clients),
+    clientSecrets: new ClientSecretService(dataSource, hasher, clients, rateLimits),
     applications: new ApplicationService(dataSource, clients, idempotency),
     providers: new ProviderService(dataSource, keyRing, idempotency),
     credentials: new CredentialService(dataSource, hasher, idempotency),
     idempotency,
+    rateLimits,
   };
 }

@@ -8,7 +8,9 @@ import { developmentSecret } from './common/dev-secrets';
 import { KeyRing } from './common/encryption';
 import { SecretHasher } from './common/secrets';
 import { createServices } from './context';
-import { openDatabase } from './db/data-source';
+import { openDatabase, poolOf } from './db/data-source';
+import { RateLimits } from './limits/rate-limits';
+import Redis from 'ioredis';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded';
 import { buildClavisSchema } from './schema';
 import { createServer } from './server';
@@ -33,7 +35,10 @@ async function main(config: Config): Promise<void> {
   const developmentToken =
     development && jwtSecret ? await signToken(jwtSecret, { sub: 'developer', org: 'dev' }, { expiresIn: '30d', issuer: config.auth.issuer, audience: config.auth.audience }) : undefined;
 
-  const services = createServices(dataSource, new SecretHasher(hashKey), keyRing);
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
+  redis?.on('error', () => undefined); // reconnects by itself; the in-memory insurance limiter covers the gap
+  const rateLimits = new RateLimits(redis ? { kind: 'redis', client: redis } : { kind: 'postgres', pool: poolOf(dataSource) }, config.rateLimits);
+  const services = createServices(dataSource, new SecretHasher(hashKey), keyRing, rateLimits);
   // Idempotency keys are kept 24 h; forgetting them hourly keeps the table small.
   const purge = setInterval(() => services.idempotency.purgeExpired().catch(() => undefined), 3_600_000);
   purge.unref();
@@ -43,6 +48,8 @@ async function main(config: Config): Promise<void> {
     verifyToken,
     isProduction: config.isProduction,
     introspection: config.introspection,
+    queryLimits: config.queryLimits,
+    maxBodyBytes: config.maxBodyBytes,
     developmentToken,
   });
   await new Promise<void>((resolve) => server.httpServer.listen(config.port, resolve));
@@ -62,6 +69,7 @@ async function main(config: Config): Promise<void> {
     clearInterval(purge);
     await server.apollo.stop(); // drains in-flight requests and closes the HTTP server
     await dataSource.destroy();
+    redis?.disconnect();
     await embedded?.stop();
     process.exit(0);
   };

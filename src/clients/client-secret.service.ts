@@ -6,6 +6,7 @@ import { Client } from './client.entity';
 import type { AuthenticateClientInput, DeleteRotatedClientSecretInput, RotateClientSecretInput } from './client.inputs';
 import { usesClientSecret } from './client.rules';
 import type { ClientService } from './client.service';
+import type { RateLimits } from '../limits/rate-limits';
 
 /** `secretLastUsedAt` and friends are refreshed at most this often per secret. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
@@ -27,6 +28,7 @@ export class ClientSecretService {
     private readonly dataSource: DataSource,
     private readonly hasher: SecretHasher,
     private readonly clients: ClientService,
+    private readonly rateLimits: RateLimits,
   ) {}
 
   /**
@@ -73,12 +75,16 @@ export class ClientSecretService {
    * dummy digest, both secrets are always compared, and every failure looks the same.
    */
   async authenticate(caller: Caller, input: AuthenticateClientInput): Promise<AuthenticationResult> {
+    await this.rateLimits.assertMayAuthenticate(caller, input.clientId);
     const client = await this.dataSource.getRepository(Client).findOneBy({ organizationId: caller.organizationId, clientId: input.clientId });
     const now = Date.now();
     const rotatedValid = client?.rotatedSecretHash != null && (client.rotatedSecretExpiresAt == null || client.rotatedSecretExpiresAt.getTime() > now);
     const matchesCurrent = this.hasher.matches(input.clientSecret, client?.secretHash);
     const matchesRotated = this.hasher.matches(input.clientSecret, rotatedValid ? client?.rotatedSecretHash : null);
-    if (!client || !usesClientSecret(client) || (!matchesCurrent && !matchesRotated)) return FAILED;
+    if (!client || !usesClientSecret(client) || (!matchesCurrent && !matchesRotated)) {
+      await this.rateLimits.recordAuthenticationFailure(caller, input.clientId);
+      return FAILED;
+    }
 
     const usedRotatedSecret = !matchesCurrent;
     await this.recordUse(client, usedRotatedSecret, now);

@@ -4,7 +4,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
  * The one place where domain failures become GraphQL errors with `extensions.code`.
  * Services throw the classes below; resolvers never build error objects by hand.
  */
-export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT';
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'RATE_LIMITED';
 
 export interface FieldError {
   /** Dotted path of the offending input field, e.g. `input.defaultClient.redirectUris.0`. */
@@ -13,8 +13,9 @@ export interface FieldError {
 }
 
 export class ClavisError extends GraphQLError {
-  constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}, httpStatus?: number) {
-    super(message, { extensions: { code, ...extra, ...(httpStatus ? { http: { status: httpStatus } } : {}) } });
+  constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}, http?: number | { status: number; headers: Map<string, string> }) {
+    const httpExtension = typeof http === 'number' ? { status: http } : http;
+    super(message, { extensions: { code, ...extra, ...(httpExtension ? { http: httpExtension } : {}) } });
   }
 }
 
@@ -42,6 +43,13 @@ export class ConflictError extends ClavisError {
   }
 }
 
+/** Over a rate limit: HTTP 429 with Retry-After, and the same hint in `extensions.retryAfterSeconds`. */
+export class RateLimitedError extends ClavisError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super('RATE_LIMITED', message, { retryAfterSeconds }, { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) });
+  }
+}
+
 /** One entry per field: several problems of the same field share it, their messages joined. */
 function mergeByPath(fields: FieldError[]): FieldError[] {
   const merged = new Map<string, string[]>();
@@ -64,7 +72,7 @@ export function throwIfInvalid(fields: FieldError[]): void {
   if (fields.length > 0) throw new ValidationFailedError(fields);
 }
 
-const PUBLIC_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE']);
+const PUBLIC_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'RATE_LIMITED', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE']);
 
 /**
  * Apollo `formatError`: anything that is not one of our public codes becomes a bare

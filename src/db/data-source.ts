@@ -1,3 +1,4 @@
+import type { Pool } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { Application } from '../applications/application.entity';
 import { Client } from '../clients/client.entity';
@@ -43,9 +44,13 @@ export async function openDatabase(settings: DatabaseSettings): Promise<DataSour
   const dataSource = new DataSource(dataSourceOptions(settings));
   await dataSource.initialize();
   // An idle client that loses its connection emits 'error' on the pool; without a
-  // listener node-postgres would crash the process.
-  const pool = (dataSource.driver as unknown as { master?: { on: (event: string, fn: (err: Error) => void) => void } }).master;
-  pool?.on('error', () => undefined);
+  // listener node-postgres would crash the process. The pool replaces the client itself.
+  poolOf(dataSource).on('error', () => undefined);
   await dataSource.runMigrations({ transaction: 'each' });
   return dataSource;
+}
+
+/** The node-postgres pool behind a TypeORM data source (rate limits share it). */
+export function poolOf(dataSource: DataSource): Pool {
+  return (dataSource.driver as unknown as { master: Pool }).master;
 }

@@ -8,7 +8,9 @@ import { createTokenVerifier, signToken } from '../../src/auth/tokens';
 import { KeyRing } from '../../src/common/encryption';
 import { SecretHasher } from '../../src/common/secrets';
 import { createServices, type Services } from '../../src/context';
-import { openDatabase } from '../../src/db/data-source';
+import { openDatabase, poolOf } from '../../src/db/data-source';
+import type { QueryLimits } from '../../src/limits/query-limits';
+import { DEFAULT_RATE_LIMITS, RateLimits, type RateLimitSettings } from '../../src/limits/rate-limits';
 import { buildClavisSchema } from '../../src/schema';
 import { type ClavisServer, createServer } from '../../src/server';
 
@@ -60,6 +62,9 @@ export interface Harness {
 export interface HarnessOptions {
   isProduction?: boolean;
   introspection?: boolean;
+  rateLimits?: RateLimitSettings;
+  queryLimits?: QueryLimits;
+  maxBodyBytes?: number;
   /** Passed to `createServer`: the development landing page opens authorised with it. */
   developmentToken?: string;
 }
@@ -75,13 +80,16 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
 
   const sql = new StatementCounter();
   const dataSource = await openDatabase({ url, schema, poolMax: 5, logger: sql });
-  const services = createServices(dataSource, new SecretHasher(TEST_HASH_KEY), TEST_KEY_RING);
+  const rateLimits = new RateLimits({ kind: 'postgres', pool: poolOf(dataSource) }, options.rateLimits ?? { ...DEFAULT_RATE_LIMITS, mutationsPerMinute: 100_000 });
+  const services = createServices(dataSource, new SecretHasher(TEST_HASH_KEY), TEST_KEY_RING, rateLimits);
   const server = await createServer({
     schema: await buildClavisSchema(),
     services,
     verifyToken: createTokenVerifier({ jwtSecret: TEST_JWT_SECRET }),
     isProduction: options.isProduction ?? false,
     introspection: options.introspection,
+    queryLimits: options.queryLimits,
+    maxBodyBytes: options.maxBodyBytes,
     developmentToken: options.developmentToken,
     log: () => undefined,
   });

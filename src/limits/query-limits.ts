@@ -1,0 +1,71 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { GraphQLError, type GraphQLSchema, getNamedType, type ValidationRule } from 'graphql';
+import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
+import { DEFAULT_PAGE_SIZE } from '../common/pagination';
+
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  maxCost: number;
+  /** Hide "Did you mean …?" field suggestions (production). */
+  hideSuggestions: boolean;
+}
+
+export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxAliases: 30, maxTokens: 5000, maxDirectives: 20, maxCost: 50_000, hideSuggestions: false };
+
+/**
+ * Cost of a field: 1, plus its selection times how many items it can return. A Relay
+ * connection returns up to `first` (default 20) nodes, `_entities` one per representation;
+ * everything else counts its selection once.
+ */
+const costEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+  const typeName = getNamedType(field.type).name;
+  let multiplier = 1;
+  if (typeName.endsWith('Connection')) multiplier = typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE;
+  else if (field.name === '_entities' && Array.isArray(args.representations)) multiplier = args.representations.length;
+  return 1 + multiplier * childComplexity;
+};
+
+/** Computes an operation's cost before execution and refuses it above the limit. */
+function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document }) {
+          const cost = getComplexity({ schema, query: document, variables: request.variables ?? {}, operationName: request.operationName, estimators: [costEstimator] });
+          if (cost > maxCost) {
+            throw new GraphQLError(`Query cost ${cost} exceeds the limit of ${maxCost}; ask for fewer items per page (first) or fewer nested lists.`, {
+              extensions: { code: 'GRAPHQL_VALIDATION_FAILED', cost, maxCost, http: { status: 400 } },
+            });
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Limits checked before any resolver runs: depth (sized for Relay connections four lists
+ * deep), aliases, tokens and directives through graphql-armor, and the list-aware cost.
+ */
+export function queryLimitProtection(
+  schema: GraphQLSchema,
+  limits: QueryLimits,
+): { plugins: ApolloServerPlugin[]; validationRules: ValidationRule[]; parseOptions: { maxTokens: number } } {
+  const armor = new ApolloArmor({
+    maxDepth: { n: limits.maxDepth, flattenFragments: true },
+    maxAliases: { n: limits.maxAliases },
+    // Tokens are counted by graphql-js's own parser (Apollo `parseOptions`): armor's token
+    // plugin throws where Apollo 5 reports a 500 instead of a parse failure.
+    maxTokens: { enabled: false },
+    maxDirectives: { n: limits.maxDirectives },
+    // Armor's cost model does not multiply by page sizes; the plugin above does.
+    costLimit: { enabled: false },
+    blockFieldSuggestion: { enabled: limits.hideSuggestions },
+  });
+  const { plugins, validationRules } = armor.protect();
+  return { plugins: [...plugins, costLimitPlugin(schema, limits.maxCost)], validationRules, parseOptions: { maxTokens: limits.maxTokens } };
+}
