@@ -54,6 +54,8 @@ const envSchema = z
     RATE_LIMIT_AUTH_FAILURES: int(1, 1_000_000, DEFAULT_RATE_LIMITS.authFailures),
     RATE_LIMIT_AUTH_WINDOW_SECONDS: int(1, 86_400, DEFAULT_RATE_LIMITS.authFailureWindowSeconds),
     RATE_LIMIT_AUTH_LOCKOUT_SECONDS: int(1, 86_400, DEFAULT_RATE_LIMITS.authLockoutSeconds),
+    SHUTDOWN_GRACE_MS: int(0, 600_000, 10_000),
+    LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
     GRAPHQL_INTROSPECTION: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).optional()),
     DB_POOL_MAX: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(10)),
     DB_STATEMENT_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(15000)),
@@ -96,6 +98,8 @@ export interface Config {
   encryptionKeys?: string;
   db: { poolMax: number; statementTimeoutMs: number; connectTimeoutMs: number };
   redisUrl?: string;
+  shutdownGraceMs: number;
+  logLevel: string;
   maxBodyBytes: number;
   queryLimits: QueryLimits;
   rateLimits: RateLimitSettings;
@@ -122,6 +126,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretHashKey: e.SECRET_HASH_KEY,
     encryptionKeys: e.ENCRYPTION_KEYS,
     redisUrl: e.REDIS_URL,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.MAX_BODY_BYTES,
     queryLimits: {
       maxDepth: e.QUERY_MAX_DEPTH,

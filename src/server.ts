@@ -1,17 +1,22 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
-import http from 'node:http';
+import type { Logger } from 'pino';
 import type { TokenVerifier } from './auth/tokens';
 import { createErrorFormatter } from './common/errors';
 import { type RequestContext, type Services, createRequestContext } from './context';
+import { poolOf } from './db/data-source';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitProtection } from './limits/query-limits';
 import { mutationRateLimitPlugin } from './limits/rate-limits';
+import { createLogger } from './observability/logger';
+import { Metrics } from './observability/metrics';
+import { requestObservabilityPlugin } from './observability/request-plugin';
 
 export interface ServerOptions {
   schema: GraphQLSchema;
@@ -23,25 +28,40 @@ export interface ServerOptions {
   queryLimits?: QueryLimits;
   /** Larger request bodies get 413; default 100 kB. */
   maxBodyBytes?: number;
+  /** How long a shutdown waits for in-flight requests; default 10 s. */
+  shutdownGraceMs?: number;
   /** Development only: the Sandbox landing page opens authorised with this token. */
   developmentToken?: string;
-  log?: (error: unknown) => void;
+  logger?: Logger;
+  metrics?: Metrics;
 }
 
 export interface ClavisServer {
   app: express.Express;
   httpServer: http.Server;
   apollo: ApolloServer<RequestContext>;
+  metrics: Metrics;
   /** Builds the context of an operation run in-process (tests: `apollo.executeOperation`). */
   contextFor: (authorization?: string) => Promise<RequestContext>;
+  /**
+   * Graceful stop: /readyz turns 503, new connections are refused, in-flight requests finish
+   * (up to the grace period), then Apollo stops.
+   */
+  shutdown: () => Promise<void>;
 }
 
-/** Express 5 + Apollo Server 5: `/graphql`, `/healthz`, `/readyz`. Call `apollo.start()` first via `startServer`. */
+const DEFAULT_MAX_BODY_BYTES = 100 * 1024;
+const READINESS_TIMEOUT_MS = 1000;
+
+/** Express 5 + Apollo Server 5: `/graphql`, `/healthz`, `/readyz`, `/metrics`. */
 export async function createServer(options: ServerOptions): Promise<ClavisServer> {
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const log = options.log ?? ((error) => console.error(error));
+  const logger = options.logger ?? createLogger({ level: 'silent' });
+  const metrics = options.metrics ?? new Metrics(poolOf(options.services.dataSource));
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  let stopping = false;
 
   const landingPage = options.isProduction
     ? ApolloServerPluginLandingPageDisabled()
@@ -49,15 +69,22 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
         footer: false,
         embed: options.developmentToken ? { initialState: { sharedHeaders: { Authorization: `Bearer ${options.developmentToken}` } } } : true,
       });
-
   const limits = queryLimitProtection(options.schema, options.queryLimits ?? { ...DEFAULT_QUERY_LIMITS, hideSuggestions: options.isProduction });
+
   const apollo = new ApolloServer<RequestContext>({
     schema: options.schema,
     introspection: options.introspection ?? !options.isProduction,
     includeStacktraceInErrorResponses: !options.isProduction,
-    formatError: createErrorFormatter({ isProduction: options.isProduction, log }),
-    // Inline traces only serve GraphOS usage reporting through a gateway; they cost every request.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), landingPage, ...limits.plugins, mutationRateLimitPlugin()],
+    formatError: createErrorFormatter({ isProduction: options.isProduction, log: (error) => logger.error({ err: errorSummary(error) }, 'unexpected error') }),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs ?? 10_000 }),
+      // Inline traces only serve GraphOS usage reporting through a gateway; they cost every request.
+      ApolloServerPluginInlineTraceDisabled(),
+      landingPage,
+      ...limits.plugins,
+      mutationRateLimitPlugin(),
+      requestObservabilityPlugin(logger, metrics),
+    ],
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     allowBatchedHttpRequests: false,
@@ -71,26 +98,68 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
+    if (stopping) {
+      res.status(503).json({ status: 'stopping' });
+      return;
+    }
     try {
-      await options.services.dataSource.query('SELECT 1');
+      await withTimeout(options.services.dataSource.query('SELECT 1'), READINESS_TIMEOUT_MS);
       res.json({ status: 'ready' });
     } catch {
       res.status(503).json({ status: 'unavailable' });
     }
   });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   app.use(
     '/graphql',
-    express.json({ limit: options.maxBodyBytes ?? 100 * 1024 }),
+    (req, res, next) => {
+      // A caller-supplied id (e.g. from a gateway) is kept so logs join up across services.
+      const given = req.headers['x-request-id'];
+      const requestId = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+      res.locals.requestId = requestId;
+      res.setHeader('x-request-id', requestId);
+      next();
+    },
+    express.json({ limit: maxBodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => contextFor(req.headers.authorization, String(req.headers['x-request-id'] ?? '') || randomUUID()),
+      context: async ({ req, res }) => contextFor(req.headers.authorization, res.locals.requestId as string),
     }),
   );
   // Body-parser failures (too large, malformed JSON) answer in GraphQL's error shape.
-  app.use((error: { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+  app.use((error: { status?: number }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (!error?.status || error.status >= 500) return next(error);
-    const code = error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
-    const message = error.status === 413 ? `The request body exceeds ${options.maxBodyBytes ?? 100 * 1024} bytes.` : 'The request body is not valid JSON.';
-    res.status(error.status).json({ errors: [{ message, extensions: { code } }] });
+    const tooLarge = error.status === 413;
+    res.status(error.status).json({
+      errors: [{ message: tooLarge ? `The request body exceeds ${maxBodyBytes} bytes.` : 'The request body is not valid JSON.', extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }],
+    });
   });
-  return { app, httpServer, apollo, contextFor };
+
+  return {
+    app,
+    httpServer,
+    apollo,
+    metrics,
+    contextFor,
+    shutdown: async () => {
+      stopping = true;
+      await apollo.stop(); // the drain plugin closes the listener and waits for in-flight requests
+    },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** What is logged of an unexpected error: never the SQL parameters a driver error carries. */
+function errorSummary(error: unknown): { type: string; message: string; code?: string; stack?: string } {
+  if (!(error instanceof Error)) return { type: typeof error, message: String(error) };
+  const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
+  return { type: error.name, message: error.message, code, stack: error.stack };
 }

@@ -4,7 +4,7 @@ import type { Caller } from '../auth/scopes';
 import { Client, ClientType } from '../clients/client.entity';
 import { type ClientSettings, clientSettingsProblems, newClientSettings } from '../clients/client.rules';
 import { type IssuedClient, ClientService } from '../clients/client.service';
-import { freeSlug, uniqueViolation } from '../common/db';
+import { freeSlug, runTransaction, uniqueViolation } from '../common/db';
 import type { IdempotencyStore } from '../common/idempotency';
 import { slugify } from '../common/naming';
 import { ConflictError, type FieldError, NotFoundError, throwIfInvalid } from '../common/errors';
@@ -191,7 +191,7 @@ export class ApplicationService {
   private async write<T>(work: (manager: EntityManager) => Promise<T>, slugRetries = 0): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.dataSource.transaction(work);
+        return await runTransaction(this.dataSource, work);
       } catch (error) {
         const constraint = uniqueViolation(error);
         if (constraint === 'applications_slug_key' && attempt < slugRetries) continue;

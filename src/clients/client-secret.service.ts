@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Caller } from '../auth/scopes';
+import { runTransaction } from '../common/db';
 import { ValidationFailedError } from '../common/errors';
 import { type SecretHasher, SECRET_PREFIXES, generateSecret } from '../common/secrets';
 import { Client } from './client.entity';
@@ -37,7 +38,7 @@ export class ClientSecretService {
    * rotated secret is dropped, so at most two secrets ever work.
    */
   async rotate(caller: Caller, input: RotateClientSecretInput): Promise<{ client: Client; clientSecret: string }> {
-    return this.dataSource.transaction(async (manager) => {
+    return runTransaction(this.dataSource, async (manager) => {
       const client = await this.clients.lockForChange(manager, caller, input.id);
       if (!usesClientSecret(client)) {
         throw new ValidationFailedError([{ path: 'id', message: `clients using ${client.tokenEndpointAuthMethod} have no secret to rotate` }]);
@@ -62,7 +63,7 @@ export class ClientSecretService {
 
   /** The previous secret stops working at once. */
   async deleteRotated(caller: Caller, input: DeleteRotatedClientSecretInput): Promise<Client> {
-    return this.dataSource.transaction(async (manager) => {
+    return runTransaction(this.dataSource, async (manager) => {
       const client = await this.clients.lockForChange(manager, caller, input.id);
       const changes: Partial<Client> = { rotatedSecretHash: null, rotatedSecretExpiresAt: null, rotatedSecretLastUsedAt: null, version: client.version + 1, updatedAt: new Date() };
       await manager.update(Client, { id: client.id }, changes);

@@ -4,6 +4,7 @@ import type { Application } from '../applications/application.entity';
 import { lockApplication } from '../applications/application.lock';
 import type { IdempotencyStore } from '../common/idempotency';
 import type { Caller } from '../auth/scopes';
+import { runTransaction } from '../common/db';
 import { ConflictError, NotFoundError, ValidationFailedError, throwIfInvalid } from '../common/errors';
 import { newId } from '../common/ids';
 import { type Page, type PageArgs, paginate } from '../common/pagination';
@@ -73,7 +74,7 @@ export class ClientService {
   async create(caller: Caller, input: CreateClientInput): Promise<IssuedClient> {
     const settings = newClientSettings(input, input.name);
     throwIfInvalid([...clientSettingsProblems(settings), ...ClientService.publicationProblems(settings, null)]);
-    return this.dataSource.transaction(async (manager) => {
+    return runTransaction(this.dataSource, async (manager) => {
       const application = await lockApplication(manager, caller, input.applicationId);
       return this.idempotency.run(manager, caller, {
         operation: 'createClient',
@@ -91,7 +92,7 @@ export class ClientService {
   }
 
   async update(caller: Caller, input: UpdateClientInput): Promise<Client> {
-    return this.dataSource.transaction(async (manager) => {
+    return runTransaction(this.dataSource, async (manager) => {
       const client = await this.lockForChange(manager, caller, input.id);
       if (input.expectedVersion != null && input.expectedVersion !== client.version) {
         throw new ConflictError(`Client ${client.id} is at version ${client.version}, not ${input.expectedVersion}.`);
@@ -123,7 +124,7 @@ export class ClientService {
   }
 
   async delete(caller: Caller, input: DeleteClientInput): Promise<string> {
-    return this.dataSource.transaction(async (manager) => {
+    return runTransaction(this.dataSource, async (manager) => {
       const client = await this.lockForChange(manager, caller, input.id);
       if (client.isDefault) {
         throw new ValidationFailedError([{ path: 'id', message: 'the default client cannot be deleted; make another client the default first' }]);

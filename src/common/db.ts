@@ -11,6 +11,39 @@ export function uniqueViolation(error: unknown): string | null {
   return null;
 }
 
+/** SQLSTATEs after which the whole transaction can simply run again. */
+const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
+const MAX_ATTEMPTS = 4;
+
+function sqlState(error: unknown): string | undefined {
+  return error instanceof QueryFailedError ? (error.driverError as { code?: string }).code : (error as { code?: string } | null)?.code;
+}
+
+/**
+ * Runs `work` in one transaction, and again (whole, with a short jittered pause) when
+ * PostgreSQL aborted it for a serialization failure or a deadlock: every mutation is one
+ * transaction, so re-running it is safe.
+ */
+export async function runTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await dataSource.transaction(work);
+    } catch (error) {
+      const state = sqlState(error);
+      if (attempt >= MAX_ATTEMPTS || !state || !RETRYABLE.has(state)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
+    }
+  }
+}
+
+/** Whether an error means the database could not be reached or dropped the connection. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const state = sqlState(error);
+  if (state && (state.startsWith('08') || state === '57P01' || state === '57P02' || state === '57P03')) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|timeout exceeded when trying to connect|Connection ended unexpectedly|the database system is (starting up|shutting down)/i.test(message);
+}
+
 /**
  * Runs `work` in one transaction; a violation of one of the named unique constraints is
  * reported as CONFLICT with the given message (anything else propagates unchanged).
@@ -21,7 +54,7 @@ export async function transactionWithConflicts<T>(
   work: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
   try {
-    return await dataSource.transaction(work);
+    return await runTransaction(dataSource, work);
   } catch (error) {
     const constraint = uniqueViolation(error);
     if (constraint && conflicts[constraint]) throw new ConflictError(conflicts[constraint]);

@@ -1,4 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { isDatabaseUnavailable } from './db';
 
 /**
  * The one place where domain failures become GraphQL errors with `extensions.code`.
@@ -86,7 +87,12 @@ export function createErrorFormatter(options: { isProduction: boolean; log: (err
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
-    options.log(error instanceof GraphQLError ? (error.originalError ?? error) : error);
+    const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+    if (isDatabaseUnavailable(original)) {
+      // An outage is not a bug: say so plainly, with a code clients can retry on.
+      return { message: 'The service is temporarily unavailable; retry shortly.', path: formatted.path, locations: formatted.locations, extensions: { code: 'SERVICE_UNAVAILABLE' } };
+    }
+    options.log(original);
     if (options.isProduction) {
       return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
     }

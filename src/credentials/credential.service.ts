@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { lockApplication } from '../applications/application.lock';
 import type { Caller } from '../auth/scopes';
-import { freeSlug, transactionWithConflicts } from '../common/db';
+import { freeSlug, runTransaction, transactionWithConflicts } from '../common/db';
 import type { IdempotencyStore } from '../common/idempotency';
 import { ConflictError, type FieldError, NotFoundError, ValidationFailedError, throwIfInvalid } from '../common/errors';
 import { newId } from '../common/ids';
@@ -61,7 +61,7 @@ export class CredentialService {
       const fields = CREDENTIAL_INPUT_KINDS.map((kind) => kind.field).join(', ');
       throw new ValidationFailedError(
         given.length === 0
-          ? [{ path: 'token', message: `exactly one of ${fields} is required` }]
+          ? CREDENTIAL_INPUT_KINDS.map((kind) => ({ path: kind.field, message: `exactly one of ${fields} is required` }))
           : given.map((kind) => ({ path: kind.field, message: `exactly one of ${fields} may be given` })),
       );
     }
@@ -90,7 +90,7 @@ export class CredentialService {
         operation: 'createCredential',
         input,
         execute: async () => {
-          if (columns.providerId) await this.assertProviderVisible(manager, caller, columns.providerId);
+          if (columns.providerId) await this.lockTrustedProvider(manager, caller, columns.providerId, application.zoneId);
           const base = slugify(columns.identifier === '*' ? 'any-subject' : columns.identifier);
           const now = new Date();
           const credential = manager.create(CredentialRow, {
@@ -159,7 +159,7 @@ export class CredentialService {
   }
 
   async delete(caller: Caller, input: DeleteCredentialInput): Promise<string> {
-    return this.dataSource.transaction(async (manager) => {
+    return runTransaction(this.dataSource, async (manager) => {
       const credential = await this.lockForChange(manager, caller, input.id);
       await manager.delete(CredentialRow, { id: credential.id });
       return credential.id;
@@ -168,7 +168,7 @@ export class CredentialService {
 
   /** A new password for a PASSWORD credential; the old one stops working at once. */
   async rotateSecret(caller: Caller, input: RotateCredentialSecretInput): Promise<{ credential: CredentialRow; secret: string }> {
-    return this.dataSource.transaction(async (manager) => {
+    return runTransaction(this.dataSource, async (manager) => {
       const credential = await this.lockForChange(manager, caller, input.id);
       if (credential.type !== CredentialType.PASSWORD) {
         throw new ValidationFailedError([{ path: 'id', message: `only PASSWORD credentials have a secret; this one is ${credential.type}` }]);
@@ -188,10 +188,21 @@ export class CredentialService {
     return paginate(query, 'credential.id', { column: 'credential.created_at', direction: 'ASC', valueOf: (c) => c.createdAt.toISOString(), parse: (v) => new Date(String(v)) }, page);
   }
 
-  /** A token credential may only trust a provider of the caller's own organization. */
-  private async assertProviderVisible(manager: EntityManager, caller: Caller, providerId: string): Promise<void> {
-    const exists = await manager.existsBy(Provider, { id: providerId, organizationId: caller.organizationId });
-    if (!exists) throw new NotFoundError('Provider', providerId);
+    /**
+   * A token credential may only trust a provider of the caller's organization, in the
+   * application's zone. The share lock keeps deleteProvider from removing it before the
+   * credential commits (deleteProvider then sees the credential and refuses).
+   */
+  private async lockTrustedProvider(manager: EntityManager, caller: Caller, providerId: string, zoneId: string): Promise<void> {
+    const provider = await manager.findOne(Provider, {
+      where: { id: providerId, organizationId: caller.organizationId },
+      select: { id: true, zoneId: true },
+      lock: { mode: 'pessimistic_read' },
+    });
+    if (!provider) throw new NotFoundError('Provider', providerId);
+    if (provider.zoneId !== zoneId) {
+      throw new ValidationFailedError([{ path: 'token.providerId', message: `must be a provider of the application's zone "${zoneId}"` }]);
+    }
   }
 
   private async lockForChange(manager: EntityManager, caller: Caller, id: string): Promise<CredentialRow> {

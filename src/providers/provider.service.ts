@@ -1,7 +1,7 @@
 import { type DataSource, type EntityManager } from 'typeorm';
 import { assertMayWriteOwner } from '../auth/guard';
 import type { Caller } from '../auth/scopes';
-import { freeSlug, transactionWithConflicts } from '../common/db';
+import { freeSlug, runTransaction, transactionWithConflicts } from '../common/db';
 import type { KeyRing } from '../common/encryption';
 import type { IdempotencyStore } from '../common/idempotency';
 import { ConflictError, type FieldError, NotFoundError, throwIfInvalid } from '../common/errors';
@@ -140,7 +140,7 @@ export class ProviderService {
 
   /** Refuses (CONFLICT) while token credentials trust the provider. */
   async delete(caller: Caller, input: DeleteProviderInput): Promise<string> {
-    return this.dataSource.transaction(async (manager) => {
+    return runTransaction(this.dataSource, async (manager) => {
       const provider = await this.lock(manager, caller, input.id);
       const [{ n }] = await manager.query(`SELECT count(*)::int AS n FROM credentials WHERE provider_id = $1`, [provider.id]);
       if (n > 0) throw new ConflictError(`Provider ${provider.id} is used by ${n} token credential(s); delete or move them first.`);

@@ -91,7 +91,6 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     queryLimits: options.queryLimits,
     maxBodyBytes: options.maxBodyBytes,
     developmentToken: options.developmentToken,
-    log: () => undefined,
   });
   const token: Harness['token'] = (o = {}) => signToken(TEST_JWT_SECRET, { sub: o.sub ?? 'tester', org: o.org ?? 'org-a', scope: (o.scopes ?? SCOPES).join(' ') });
   const defaultToken = await token();

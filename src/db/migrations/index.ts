@@ -2,6 +2,7 @@ import { ApplicationsAndClients1764165600000 } from './1764165600000-application
 import { ProvidersAndCredentials1764172800000 } from './1764172800000-providers-and-credentials';
 import { IdempotencyKeys1764180000000 } from './1764180000000-idempotency-keys';
 import { RateLimits1764183600000 } from './1764183600000-rate-limits';
+import { PublicKeyClientIds1764187200000 } from './1764187200000-public-key-client-ids';
 
 /** Every migration, oldest first. Never edit one that has landed; add a new one. */
-export const migrations = [ApplicationsAndClients1764165600000, ProvidersAndCredentials1764172800000, IdempotencyKeys1764180000000, RateLimits1764183600000];
+export const migrations = [ApplicationsAndClients1764165600000, ProvidersAndCredentials1764172800000, IdempotencyKeys1764180000000, RateLimits1764183600000, PublicKeyClientIds1764187200000];

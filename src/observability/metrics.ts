@@ -1,0 +1,42 @@
+import type { Pool } from 'pg';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of one process, served at /metrics. */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: 'clavis_graphql_requests_total',
+    help: 'GraphQL operations by operation name and outcome (ok, or the first error code).',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly latency = new Histogram({
+    name: 'clavis_graphql_request_duration_seconds',
+    help: 'GraphQL operation latency by operation name and outcome.',
+    labelNames: ['operation', 'outcome'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly rateLimitRejections = new Counter({
+    name: 'clavis_rate_limit_rejections_total',
+    help: 'Requests refused with RATE_LIMITED.',
+    registers: [this.registry],
+  });
+
+  constructor(pool?: Pool) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'clavis_' });
+    if (pool) {
+      new Gauge({
+        name: 'clavis_db_pool_connections',
+        help: 'Database pool connections by state.',
+        labelNames: ['state'] as const,
+        registers: [this.registry],
+        collect() {
+          this.set({ state: 'total' }, pool.totalCount);
+          this.set({ state: 'idle' }, pool.idleCount);
+          this.set({ state: 'waiting' }, pool.waitingCount);
+        },
+      });
+    }
+  }
+}
