@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { type ApplicationLoaders, createApplicationLoaders } from './applications/application.loaders';
+import { type AuditLoaders, createAuditLoaders } from './audit/audit.loaders';
+import { AuditLog } from './audit/audit.service';
 import { ApplicationService } from './applications/application.service';
 import type { Caller } from './auth/scopes';
 import { type ClientLoaders, createClientLoaders } from './clients/client.loaders';
@@ -25,6 +27,7 @@ export interface Services {
   credentials: CredentialService;
   idempotency: IdempotencyStore;
   rateLimits: RateLimits;
+  audit: AuditLog;
 }
 
 export interface Loaders {
@@ -32,6 +35,7 @@ export interface Loaders {
   clients: ClientLoaders;
   providers: ProviderLoaders;
   credentials: CredentialLoaders;
+  audit: AuditLoaders;
 }
 
 /** Everything one GraphQL request sees. Loaders are fresh per request and never shared. */
@@ -49,6 +53,7 @@ function createLoaders(dataSource: DataSource, organizationId: string): Loaders 
     clients: createClientLoaders(dataSource, organizationId),
     providers: createProviderLoaders(dataSource, organizationId),
     credentials: createCredentialLoaders(dataSource, organizationId),
+    audit: createAuditLoaders(dataSource, organizationId),
   };
 }
 
@@ -63,22 +68,25 @@ const NO_CALLER_LOADERS = new Proxy({} as Loaders, {
   },
 });
 
-export function createRequestContext(services: Services, caller: Caller | null, requestId: string): RequestContext {
+export function createRequestContext(services: Services, verified: Caller | null, requestId: string): RequestContext {
+  const caller = verified && { ...verified, requestId };
   return { caller, requestId, services, loaders: caller ? createLoaders(services.dataSource, caller.organizationId) : NO_CALLER_LOADERS };
 }
 
 /** Wires the services once per process. */
 export function createServices(dataSource: DataSource, hasher: SecretHasher, keyRing: KeyRing, rateLimits: RateLimits): Services {
   const idempotency = new IdempotencyStore(dataSource, hasher);
+  const audit = new AuditLog(dataSource);
   const clients = new ClientService(dataSource, hasher, idempotency);
   return {
     dataSource,
     clients,
     clientSecrets: new ClientSecretService(dataSource, hasher, clients, rateLimits),
-    applications: new ApplicationService(dataSource, clients, idempotency),
-    providers: new ProviderService(dataSource, keyRing, idempotency),
-    credentials: new CredentialService(dataSource, hasher, idempotency),
+    applications: new ApplicationService(dataSource, clients, idempotency, audit),
+    providers: new ProviderService(dataSource, keyRing, idempotency, audit),
+    credentials: new CredentialService(dataSource, hasher, idempotency, audit),
     idempotency,
     rateLimits,
+    audit,
   };
 }

@@ -12,6 +12,7 @@ const NODE_LOOKUPS: Record<IdKind, { scope: Scope; load: (loaders: Loaders, id: 
   client: { scope: 'applications:read', load: (loaders, id) => loaders.clients.byId.load(id) },
   credential: { scope: 'credentials:read', load: (loaders, id) => loaders.credentials.byId.load(id) },
   provider: { scope: 'providers:read', load: (loaders, id) => loaders.providers.byId.load(id) },
+  auditEvent: { scope: 'audit:read', load: (loaders, id) => loaders.audit.byId.load(id) },
 };
 
 @Resolver()

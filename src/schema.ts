@@ -4,6 +4,7 @@ import { type GraphQLSchema, graphql, parse } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema, createResolversMap } from 'type-graphql';
 import { ApplicationResolver } from './applications/application.resolver';
+import { ApplicationAuditResolver, AuditResolver, ClientAuditResolver } from './audit/audit.resolver';
 import { callerOf, hasScope, scopeAuthChecker } from './auth/guard';
 import type { Scope } from './auth/scopes';
 import { ApplicationClientsResolver, ClientResolver, ClientSecretResolver } from './clients/client.resolver';
@@ -39,6 +40,7 @@ function entityReferenceResolvers() {
     PublicKeyCredential: credential,
     UrlCredential: credential,
     PublicCredential: credential,
+    AuditEvent: { __resolveReference: resolve<{ id: string }>('audit:read', (ref, ctx) => ctx.loaders.audit.byId.load(ref.id)) },
   };
 }
 
@@ -55,6 +57,9 @@ function buildTypeGraphqlSchema(): Promise<GraphQLSchema> {
       ApplicationCredentialResolver,
       TokenCredentialResolver,
       ProviderResolver,
+      AuditResolver,
+      ApplicationAuditResolver,
+      ClientAuditResolver,
       NodeResolver,
     ],
     authChecker: scopeAuthChecker,

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { assertMayWriteOwner } from '../auth/guard';
+import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
 import { Client, ClientType } from '../clients/client.entity';
 import { type ClientSettings, clientSettingsProblems, newClientSettings } from '../clients/client.rules';
@@ -70,6 +71,7 @@ export class ApplicationService {
     private readonly dataSource: DataSource,
     private readonly clients: ClientService,
     private readonly idempotency: IdempotencyStore,
+    private readonly audit: AuditLog,
   ) {}
 
   /** Creates the application and its default client in one transaction. */
@@ -141,6 +143,8 @@ export class ApplicationService {
     });
     await manager.insert(Application, application);
     const issued = await this.clients.insert(manager, application, clientSettings, true);
+    await this.audit.record(manager, caller, { action: 'application.create', targetId: application.id, targetType: 'Application', changedFields: changedFieldsOf(input) });
+    await this.audit.record(manager, caller, { action: 'client.create', targetId: issued.client.id, targetType: 'Client', changedFields: changedFieldsOf(input.defaultClient ?? {}) });
     return { application, ...issued };
   }
 
@@ -162,6 +166,7 @@ export class ApplicationService {
 
       Object.assign(changes, { version: application.version + 1, updatedAt: new Date() });
       await manager.update(Application, { id: application.id }, changes);
+      await this.audit.record(manager, caller, { action: 'application.update', targetId: application.id, targetType: 'Application', changedFields: changedFieldsOf(input) });
       return Object.assign(application, changes);
     });
   }
@@ -171,6 +176,7 @@ export class ApplicationService {
     return this.write(async (manager) => {
       const application = await lockApplication(manager, caller, input.id);
       await manager.delete(Application, { id: application.id });
+      await this.audit.record(manager, caller, { action: 'application.delete', targetId: application.id, targetType: 'Application' });
       return application.id;
     });
   }

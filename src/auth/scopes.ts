@@ -10,6 +10,7 @@ export const SCOPES = [
   'providers:write',
   'clients:authenticate',
   'platform:write',
+  'audit:read',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];
@@ -21,4 +22,6 @@ export interface Caller {
   /** `org` claim: the tenant every read and write is scoped to. */
   organizationId: string;
   scopes: ReadonlySet<string>;
+  /** The request the caller is making; recorded with every audit event. */
+  requestId?: string;
 }

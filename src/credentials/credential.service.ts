@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { lockApplication } from '../applications/application.lock';
+import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
 import { freeSlug, runTransaction, transactionWithConflicts } from '../common/db';
 import type { IdempotencyStore } from '../common/idempotency';
@@ -10,7 +11,7 @@ import { type Page, type PageArgs, paginate } from '../common/pagination';
 import { type SecretHasher, SECRET_PREFIXES, generateClientId, generateSecret } from '../common/secrets';
 import { httpsUrlProblem } from '../common/uris';
 import { Provider } from '../providers/provider.entity';
-import { CredentialRow, CredentialType } from './credential.entity';
+import { CREDENTIAL_TYPE_NAMES, CredentialRow, CredentialType } from './credential.entity';
 import {
   CREDENTIAL_INPUT_KINDS,
   type CreateCredentialInput,
@@ -53,6 +54,7 @@ export class CredentialService {
     private readonly dataSource: DataSource,
     private readonly hasher: SecretHasher,
     private readonly idempotency: IdempotencyStore,
+    private readonly audit: AuditLog,
   ) {}
 
   async create(caller: Caller, input: CreateCredentialInput): Promise<IssuedCredential> {
@@ -107,6 +109,7 @@ export class CredentialService {
             updatedAt: now,
           });
           await manager.insert(CredentialRow, credential);
+          await this.audit.record(manager, caller, { action: 'credential.create', targetId: credential.id, targetType: CREDENTIAL_TYPE_NAMES[type], changedFields: changedFieldsOf(input) });
           return { credential, secret };
         },
         remember: (issued) => ({ credentialId: issued.credential.id }),
@@ -154,6 +157,7 @@ export class CredentialService {
       }
       Object.assign(changes, { version: credential.version + 1, updatedAt: new Date() });
       await manager.update(CredentialRow, { id: credential.id }, changes);
+      await this.audit.record(manager, caller, { action: 'credential.update', targetId: credential.id, targetType: CREDENTIAL_TYPE_NAMES[credential.type], changedFields: changedFieldsOf(input) });
       return Object.assign(credential, changes);
     });
   }
@@ -162,6 +166,7 @@ export class CredentialService {
     return runTransaction(this.dataSource, async (manager) => {
       const credential = await this.lockForChange(manager, caller, input.id);
       await manager.delete(CredentialRow, { id: credential.id });
+      await this.audit.record(manager, caller, { action: 'credential.delete', targetId: credential.id, targetType: CREDENTIAL_TYPE_NAMES[credential.type] });
       return credential.id;
     });
   }
@@ -177,6 +182,7 @@ export class CredentialService {
       const now = new Date();
       const changes: Partial<CredentialRow> = { passwordHash: this.hasher.hash(secret), secretRotatedAt: now, version: credential.version + 1, updatedAt: now };
       await manager.update(CredentialRow, { id: credential.id }, changes);
+      await this.audit.record(manager, caller, { action: 'credential.rotate_secret', targetId: credential.id, targetType: 'PasswordCredential', changedFields: ['secret'] });
       return { credential: Object.assign(credential, changes), secret };
     });
   }

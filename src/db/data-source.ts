@@ -1,12 +1,13 @@
 import type { Pool } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { Application } from '../applications/application.entity';
+import { AuditEvent } from '../audit/audit.entity';
 import { Client } from '../clients/client.entity';
 import { CredentialRow } from '../credentials/credential.entity';
 import { Provider } from '../providers/provider.entity';
 import { migrations } from './migrations';
 
-export const entities = [Application, Client, Provider, CredentialRow];
+export const entities = [Application, Client, Provider, CredentialRow, AuditEvent];
 
 export interface DatabaseSettings {
   url: string;

@@ -1,5 +1,6 @@
 import { type DataSource, type EntityManager } from 'typeorm';
 import { assertMayWriteOwner } from '../auth/guard';
+import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
 import { freeSlug, runTransaction, transactionWithConflicts } from '../common/db';
 import type { KeyRing } from '../common/encryption';
@@ -64,6 +65,7 @@ export class ProviderService {
     private readonly dataSource: DataSource,
     private readonly keyRing: KeyRing,
     private readonly idempotency: IdempotencyStore,
+    private readonly audit: AuditLog,
   ) {}
 
   async create(caller: Caller, input: CreateProviderInput): Promise<Provider> {
@@ -98,6 +100,7 @@ export class ProviderService {
             updatedAt: now,
           });
           await manager.insert(Provider, provider);
+          await this.audit.record(manager, caller, { action: 'provider.create', targetId: provider.id, targetType: 'Provider', changedFields: changedFieldsOf(input) });
           return provider;
         },
         remember: (provider) => ({ providerId: provider.id }),
@@ -134,6 +137,7 @@ export class ProviderService {
       throwIfInvalid(protocolProblems(changes.protocols ?? null));
       Object.assign(changes, { version: provider.version + 1, updatedAt: new Date() });
       await manager.update(Provider, { id: provider.id }, changes);
+      await this.audit.record(manager, caller, { action: 'provider.update', targetId: provider.id, targetType: 'Provider', changedFields: changedFieldsOf(input) });
       return Object.assign(provider, changes);
     });
   }
@@ -145,6 +149,7 @@ export class ProviderService {
       const [{ n }] = await manager.query(`SELECT count(*)::int AS n FROM credentials WHERE provider_id = $1`, [provider.id]);
       if (n > 0) throw new ConflictError(`Provider ${provider.id} is used by ${n} token credential(s); delete or move them first.`);
       await manager.delete(Provider, { id: provider.id });
+      await this.audit.record(manager, caller, { action: 'provider.delete', targetId: provider.id, targetType: 'Provider' });
       return provider.id;
     });
   }

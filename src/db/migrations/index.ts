@@ -3,6 +3,7 @@ import { ProvidersAndCredentials1764172800000 } from './1764172800000-providers-
 import { IdempotencyKeys1764180000000 } from './1764180000000-idempotency-keys';
 import { RateLimits1764183600000 } from './1764183600000-rate-limits';
 import { PublicKeyClientIds1764187200000 } from './1764187200000-public-key-client-ids';
+import { AuditEvents1764190800000 } from './1764190800000-audit-events';
 
 /** Every migration, oldest first. Never edit one that has landed; add a new one. */
-export const migrations = [ApplicationsAndClients1764165600000, ProvidersAndCredentials1764172800000, IdempotencyKeys1764180000000, RateLimits1764183600000, PublicKeyClientIds1764187200000];
+export const migrations = [ApplicationsAndClients1764165600000, ProvidersAndCredentials1764172800000, IdempotencyKeys1764180000000, RateLimits1764183600000, PublicKeyClientIds1764187200000, AuditEvents1764190800000];

@@ -1,0 +1,44 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Application } from '../applications/application.entity';
+import { callerOf } from '../auth/guard';
+import { Client } from '../clients/client.entity';
+import { ConnectionArgs } from '../common/pagination';
+import type { RequestContext } from '../context';
+import { AuditEventConnection } from './audit.entity';
+import { AuditEventFilter } from './audit.inputs';
+
+@Resolver()
+export class AuditResolver {
+  @Authorized('audit:read')
+  @Query(() => AuditEventConnection, { description: "The organization's audit trail, oldest first." })
+  async auditEvents(
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
+    @Arg('filter', () => AuditEventFilter, { nullable: true }) filter: AuditEventFilter | undefined,
+    @Ctx() ctx: RequestContext,
+  ): Promise<AuditEventConnection> {
+    return AuditEventConnection.from(await ctx.services.audit.list(callerOf(ctx).organizationId, filter, page));
+  }
+}
+
+/** `auditEvents` of one object, for the object types that carry it. */
+function targetAuditEvents(root: { id: string }, page: ConnectionArgs, ctx: RequestContext) {
+  return ctx.loaders.audit.pageByTarget.load({ parentId: root.id, first: page.first, after: page.after }).then((result) => AuditEventConnection.from(result));
+}
+
+@Resolver(() => Application)
+export class ApplicationAuditResolver {
+  @Authorized('audit:read')
+  @FieldResolver(() => AuditEventConnection, { description: 'Changes made to this application, oldest first.' })
+  auditEvents(@Root() application: Application, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<AuditEventConnection> {
+    return targetAuditEvents(application, page, ctx);
+  }
+}
+
+@Resolver(() => Client)
+export class ClientAuditResolver {
+  @Authorized('audit:read')
+  @FieldResolver(() => AuditEventConnection, { description: 'Changes made to this client, oldest first.' })
+  auditEvents(@Root() client: Client, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<AuditEventConnection> {
+    return targetAuditEvents(client, page, ctx);
+  }
+}
