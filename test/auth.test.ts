@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import { SCOPES } from '../src/auth/scopes';
-import { signToken } from '../src/auth/tokens';
+import { createTokenVerifier, signToken } from '../src/auth/tokens';
 import { type Harness, TEST_JWT_SECRET, codes, createHarness } from './helpers/harness';
 import { CREATE_APPLICATION, CREATE_CLIENT, DELETE_APPLICATION, DELETE_CLIENT, UPDATE_APPLICATION, UPDATE_CLIENT, type CreatedApp, createApp, unique } from './helpers/operations';
 
@@ -210,5 +210,26 @@ describe('a valid token without the needed scope is FORBIDDEN', () => {
   test('a token with no scope at all is FORBIDDEN, not UNAUTHENTICATED', async () => {
     const none = await h.token({ scopes: [] });
     expect(codes(await h.run(LIST, {}, { token: none }))).toEqual(['FORBIDDEN']);
+  });
+});
+
+describe('verified-token cache', () => {
+  test('a cached token stops working when it expires', async () => {
+    const verify = createTokenVerifier({ jwtSecret: TEST_JWT_SECRET });
+    const exp = Math.floor(Date.now() / 1000) + 1;
+    const token = await new SignJWT({ org: 'org-a', scope: 'applications:read' }).setProtectedHeader({ alg: 'HS256' }).setSubject('tester').setExpirationTime(exp).sign(new TextEncoder().encode(TEST_JWT_SECRET));
+    expect(await verify(`Bearer ${token}`)).toMatchObject({ subject: 'tester', organizationId: 'org-a' });
+    expect(await verify(`Bearer ${token}`)).toMatchObject({ subject: 'tester' }); // from the cache
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+    await expect(verify(`Bearer ${token}`)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+  });
+
+  test('a forged token is never served from the cache of a real one', async () => {
+    const verify = createTokenVerifier({ jwtSecret: TEST_JWT_SECRET });
+    const token = await signToken(TEST_JWT_SECRET, { sub: 'tester', org: 'org-a' });
+    await verify(`Bearer ${token}`);
+    const [header, , signature] = token.split('.');
+    const forgedPayload = Buffer.from(JSON.stringify({ sub: 'tester', org: 'org-b', exp: Math.floor(Date.now() / 1000) + 3600 })).toString('base64url');
+    await expect(verify(`Bearer ${header}.${forgedPayload}.${signature}`)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
   });
 });

@@ -1,6 +1,10 @@
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { UnauthenticatedError } from '../common/errors';
+import { LRUCache } from 'lru-cache';
 import { SCOPES, type Caller } from './scopes';
+
+const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
+const VERIFIED_TOKEN_TTL_MS = 300_000;
 
 export interface TokenSettings {
   jwtSecret?: string;
@@ -30,22 +34,32 @@ export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
     throw new Error('a JWT secret or a JWKS URL is required');
   }
 
+  // Callers send the same token many times: remember verified ones (never longer than the
+  // token lives, nor VERIFIED_TOKEN_TTL_MS) instead of checking the signature every request.
+  const verified = new LRUCache<string, Caller>({ max: VERIFIED_TOKEN_CACHE_SIZE });
+
   return async (header) => {
     if (!header) return null;
     const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
     if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".', 401);
+    const token = match[1];
+    const known = verified.get(token);
+    if (known) return known;
     let payload;
     try {
-      ({ payload } = await verify(match[1]));
+      ({ payload } = await verify(token));
     } catch {
       throw new UnauthenticatedError('The bearer token is invalid or expired.', 401);
     }
-    const { sub, org, scope } = payload as { sub?: unknown; org?: unknown; scope?: unknown };
+    const { sub, org, scope, exp } = payload as { sub?: unknown; org?: unknown; scope?: unknown; exp?: number };
     if (typeof sub !== 'string' || !sub || typeof org !== 'string' || !org) {
       throw new UnauthenticatedError('The bearer token must carry "sub" and "org" claims.', 401);
     }
     const scopes = typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [];
-    return { subject: sub, organizationId: org, scopes: new Set(scopes) };
+    const caller: Caller = { subject: sub, organizationId: org, scopes: new Set(scopes) };
+    const ttl = Math.min((exp ?? 0) * 1000 - Date.now(), VERIFIED_TOKEN_TTL_MS);
+    if (ttl > 0) verified.set(token, caller, { ttl });
+    return caller;
   };
 }
 
