@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -78,8 +78,11 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
     formatError: createErrorFormatter({ isProduction: options.isProduction, log: (error) => logger.error({ err: errorSummary(error) }, 'unexpected error') }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs ?? 10_000 }),
-      // Inline traces only serve GraphOS usage reporting through a gateway; they cost every request.
+      // Inline traces only serve GraphOS usage reporting through a gateway, and cache hints
+      // only serve HTTP caching, which responses scoped to a caller never use; both cost
+      // every field of every request.
       ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
       landingPage,
       ...limits.plugins,
       mutationRateLimitPlugin(),
@@ -88,6 +91,10 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     allowBatchedHttpRequests: false,
+    // main.ts owns SIGTERM/SIGINT. Apollo's own handler would call stop() concurrently with
+    // ours, and a second concurrent stop() never resolves (Apollo leaves its barrier
+    // unresolved on success), so the shutdown hung until the pool's idle clients timed out.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
 

@@ -11,7 +11,7 @@ import { slugify } from '../common/naming';
 import { ConflictError, type FieldError, NotFoundError, throwIfInvalid } from '../common/errors';
 import { newId } from '../common/ids';
 import { OwnerType } from '../common/node';
-import { type Page, type PageArgs, type SortOrder, paginate } from '../common/pagination';
+import { type Page, type PageArgs, type SortOrder, byCreatedAt, cursorDate, paginate } from '../common/pagination';
 import { redirectUriProblem, resourceUriProblem } from '../common/uris';
 import { Application, type ApplicationProtocols } from './application.entity';
 import { lockApplication } from './application.lock';
@@ -60,8 +60,8 @@ function applicationProblems(fields: { protocols?: ApplicationProtocolsInput | n
 }
 
 const ORDER_COLUMNS: Record<ApplicationOrderField, SortOrder<Application>> = {
-  [ApplicationOrderField.CREATED_AT]: { column: 'application.created_at', direction: 'ASC', valueOf: (a) => a.createdAt.toISOString(), parse: (v) => new Date(String(v)) },
-  [ApplicationOrderField.UPDATED_AT]: { column: 'application.updated_at', direction: 'ASC', valueOf: (a) => a.updatedAt.toISOString(), parse: (v) => new Date(String(v)) },
+  [ApplicationOrderField.CREATED_AT]: byCreatedAt('application'),
+  [ApplicationOrderField.UPDATED_AT]: { column: 'application.updated_at', direction: 'ASC', valueOf: (a) => a.updatedAt.toISOString(), parse: cursorDate },
   [ApplicationOrderField.NAME]: { column: 'application.name', direction: 'ASC', valueOf: (a) => a.name },
   [ApplicationOrderField.IDENTIFIER]: { column: 'application.identifier', direction: 'ASC', valueOf: (a) => a.identifier },
 };

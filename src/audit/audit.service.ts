@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../auth/scopes';
 import { newId } from '../common/ids';
-import { type Page, type PageArgs, paginate } from '../common/pagination';
+import { type Page, type PageArgs, paginate, byCreatedAt } from '../common/pagination';
 import { AuditEvent } from './audit.entity';
 import type { AuditEventFilter } from './audit.inputs';
 
@@ -51,6 +51,6 @@ export class AuditLog {
     if (filter?.action) query.andWhere('event.action = :action', { action: filter.action });
     if (filter?.actor) query.andWhere('event.actor = :actor', { actor: filter.actor });
     if (filter?.since) query.andWhere('event.created_at >= :since', { since: filter.since });
-    return paginate(query, 'event.id', { column: 'event.created_at', direction: 'ASC', valueOf: (e) => e.createdAt.toISOString(), parse: (v) => new Date(String(v)) }, page);
+    return paginate(query, 'event.id', byCreatedAt('event'), page);
   }
 }

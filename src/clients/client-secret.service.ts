@@ -3,6 +3,7 @@ import type { Caller } from '../auth/scopes';
 import { runTransaction } from '../common/db';
 import { ValidationFailedError } from '../common/errors';
 import { type SecretHasher, SECRET_PREFIXES, generateSecret } from '../common/secrets';
+import { RowReader } from '../db/rows';
 import { Client } from './client.entity';
 import type { AuthenticateClientInput, DeleteRotatedClientSecretInput, RotateClientSecretInput } from './client.inputs';
 import { usesClientSecret } from './client.rules';
@@ -77,7 +78,7 @@ export class ClientSecretService {
    */
   async authenticate(caller: Caller, input: AuthenticateClientInput): Promise<AuthenticationResult> {
     await this.rateLimits.assertMayAuthenticate(caller, input.clientId);
-    const client = await this.dataSource.getRepository(Client).findOneBy({ organizationId: caller.organizationId, clientId: input.clientId });
+    const [client] = await RowReader.of(this.dataSource, Client).select('WHERE t.organization_id = $1 AND t.client_id = $2', [caller.organizationId, input.clientId]);
     const now = Date.now();
     const rotatedValid = client?.rotatedSecretHash != null && (client.rotatedSecretExpiresAt == null || client.rotatedSecretExpiresAt.getTime() > now);
     const matchesCurrent = this.hasher.matches(input.clientSecret, client?.secretHash);

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
-import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
-import { type Page, type PageArgs, decodeCursor, encodeCursor, pageSize } from './pagination';
+import type { DataSource, ObjectLiteral } from 'typeorm';
+import type { RowReader } from '../db/rows';
+import { type Page, type PageArgs, cursorDate, decodeCursor, encodeCursor, pageSize } from './pagination';
 
 /** One parent's page request: `Application.clients(first, after)` for one application. */
 export interface ChildPageKey extends PageArgs {
@@ -16,9 +17,8 @@ interface ChildRow extends ObjectLiteral {
 
 export interface ChildPageOptions<T extends ChildRow> {
   dataSource: DataSource;
-  entity: EntityTarget<T>;
-  /** Table and column names as in SQL. */
-  table: string;
+  rows: RowReader<T>;
+  /** The SQL column naming the parent. */
   parentColumn: string;
   parentIdOf: (row: T) => string;
   organizationId: string;
@@ -52,8 +52,8 @@ function filterClause(filter: Record<string, string | undefined> | undefined, pa
  * totals by one grouped count, so a page of N parents costs the same as a page of one.
  */
 export function childPageLoaders<T extends ChildRow>(options: ChildPageOptions<T>) {
-  const { dataSource, table, parentColumn, organizationId } = options;
-  const repository = dataSource.getRepository(options.entity);
+  const { dataSource, rows, parentColumn, organizationId } = options;
+  const table = rows.table;
   const groupKey = (key: Omit<ChildPageKey, 'parentId'>) => JSON.stringify([key.first ?? null, key.after ?? null, key.filter ?? {}]);
 
   const totals = new DataLoader<{ parentId: string; filter?: ChildPageKey['filter'] }, number, string>(
@@ -62,11 +62,11 @@ export function childPageLoaders<T extends ChildRow>(options: ChildPageOptions<T
       const counts = new Map<string, number>();
       for (const [filterKey, members] of groups) {
         const params: unknown[] = [organizationId, members.map((key) => key.parentId)];
-        const rows: { parent: string; n: number }[] = await dataSource.query(
+        const counted: { parent: string; n: number }[] = await dataSource.query(
           `SELECT ${parentColumn} AS parent, count(*)::int AS n FROM ${table} WHERE organization_id = $1 AND ${parentColumn} = ANY($2)${filterClause(members[0].filter, params)} GROUP BY ${parentColumn}`,
           params,
         );
-        for (const row of rows) counts.set(`${row.parent}|${filterKey}`, row.n);
+        for (const row of counted) counts.set(`${row.parent}|${filterKey}`, row.n);
       }
       return keys.map((key) => counts.get(`${key.parentId}|${JSON.stringify(key.filter ?? {})}`) ?? 0);
     },
@@ -80,37 +80,32 @@ export function childPageLoaders<T extends ChildRow>(options: ChildPageOptions<T
       for (const members of groups.values()) {
         const { first, after, filter } = members[0];
         const limit = pageSize(first);
-        const parameters: Record<string, unknown> = { organizationId, parentIds: members.map((key) => key.parentId), limit: limit + 1 };
-        let conditions = '';
-        for (const [column, value] of Object.entries(filter ?? {})) {
-          if (value === undefined) continue;
-          parameters[`filter_${column}`] = value;
-          conditions += ` AND ${column} = :filter_${column}`;
-        }
+        const params: unknown[] = [organizationId, members.map((key) => key.parentId)];
+        let conditions = filterClause(filter, params);
         if (after) {
           const [value, id] = decodeCursor(after);
-          Object.assign(parameters, { afterCreatedAt: new Date(String(value)), afterId: id });
-          conditions += ' AND (created_at, id) > (:afterCreatedAt, :afterId)';
+          params.push(cursorDate(value), id);
+          conditions += ` AND (created_at, id) > ($${params.length - 1}, $${params.length})`;
         }
-        const windowed = `SELECT id FROM (
-            SELECT id, row_number() OVER (PARTITION BY ${parentColumn} ORDER BY created_at, id) AS position
-            FROM ${table} WHERE organization_id = :organizationId AND ${parentColumn} = ANY(:parentIds)${conditions}
-          ) numbered WHERE position <= :limit`;
-        const rows = await repository
-          .createQueryBuilder('child')
-          .where(`child.id IN (${windowed})`, parameters)
-          .orderBy('child.created_at', 'ASC')
-          .addOrderBy('child.id', 'ASC')
-          .getMany();
-        for (const [parentId, children] of groupBy(rows, options.parentIdOf)) rowsByParent.set(parentId, children);
+        params.push(limit + 1);
+        const children = await rows.select(
+          `WHERE t.id IN (
+             SELECT id FROM (
+               SELECT id, row_number() OVER (PARTITION BY ${parentColumn} ORDER BY created_at, id) AS position
+               FROM ${table} WHERE organization_id = $1 AND ${parentColumn} = ANY($2)${conditions}
+             ) numbered WHERE position <= $${params.length}
+           ) ORDER BY t.created_at, t.id`,
+          params,
+        );
+        for (const [parentId, siblings] of groupBy(children, options.parentIdOf)) rowsByParent.set(parentId, siblings);
       }
       return keys.map((key) => {
         const limit = pageSize(key.first);
-        const rows = rowsByParent.get(key.parentId) ?? [];
-        const edges = rows.slice(0, limit).map((node) => ({ cursor: encodeCursor(node.createdAt.toISOString(), node.id), node }));
+        const siblings = rowsByParent.get(key.parentId) ?? [];
+        const edges = siblings.slice(0, limit).map((node) => ({ cursor: encodeCursor(node.createdAt.toISOString(), node.id), node }));
         return {
           edges,
-          pageInfo: { hasNextPage: rows.length > limit, hasPreviousPage: Boolean(key.after), startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },
+          pageInfo: { hasNextPage: siblings.length > limit, hasPreviousPage: Boolean(key.after), startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },
           countTotal: () => totals.load({ parentId: key.parentId, filter: key.filter }),
         };
       });

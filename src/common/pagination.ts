@@ -88,7 +88,7 @@ export function decodeCursor(cursor: string): [CursorValue, string] {
   } catch {
     // fall through: reported as a field error below
   }
-  throw new ValidationFailedError([{ path: 'after', message: 'is not a cursor returned by this connection' }]);
+  throw invalidCursor();
 }
 
 export interface SortOrder<T> {
@@ -99,6 +99,22 @@ export interface SortOrder<T> {
   valueOf: (row: T) => CursorValue;
   /** Converts the cursor's value back to a query parameter. */
   parse?: (value: CursorValue) => unknown;
+}
+
+function invalidCursor(): ValidationFailedError {
+  return new ValidationFailedError([{ path: 'after', message: 'is not a cursor returned by this connection' }]);
+}
+
+/** A cursor's timestamp as a Date; a malformed (or forged) one is a field error, never SQL. */
+export function cursorDate(value: CursorValue): Date {
+  const date = new Date(String(value));
+  if (Number.isNaN(date.getTime())) throw invalidCursor();
+  return date;
+}
+
+/** Oldest first: the order of every list but applications' other orderings. */
+export function byCreatedAt<T extends { createdAt: Date }>(alias: string): SortOrder<T> {
+  return { column: `${alias}.created_at`, direction: 'ASC', valueOf: (row) => row.createdAt.toISOString(), parse: cursorDate };
 }
 
 /**
@@ -116,11 +132,8 @@ export async function paginate<T extends ObjectLiteral & { id: string }>(
   const pageQuery = query.clone();
   if (args.after) {
     const [value, id] = decodeCursor(args.after);
+    // A well-formed cursor of another ordering (or a forged one) fails in `parse`, before SQL.
     const cursorValue = sort.parse ? sort.parse(value) : value;
-    // A well-formed cursor of another ordering (or forged) must not reach SQL as an invalid value.
-    if (cursorValue instanceof Date && Number.isNaN(cursorValue.getTime())) {
-      throw new ValidationFailedError([{ path: 'after', message: 'is not a cursor returned by this connection' }]);
-    }
     const op = sort.direction === 'ASC' ? '>' : '<';
     pageQuery.andWhere(`(${sort.column}, ${idColumn}) ${op} (:cursorValue, :cursorId)`, { cursorValue, cursorId: id });
   }

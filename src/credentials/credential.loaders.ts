@@ -1,17 +1,17 @@
-import { type DataSource, In } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { childPageLoaders } from '../common/child-pages';
 import { batchLoader } from '../common/loaders';
+import { RowReader } from '../db/rows';
 import { CredentialRow } from './credential.entity';
 
 /** Per-request loaders; every lookup is scoped to the caller's organization. */
 export function createCredentialLoaders(dataSource: DataSource, organizationId: string) {
-  const repository = dataSource.getRepository(CredentialRow);
+  const rows = RowReader.of(dataSource, CredentialRow);
   return {
-    byId: batchLoader<string, CredentialRow>((ids) => repository.findBy({ organizationId, id: In([...ids]) }), (credential) => credential.id),
+    byId: batchLoader<string, CredentialRow>((ids) => rows.select('WHERE t.organization_id = $1 AND t.id = ANY($2)', [organizationId, ids]), (credential) => credential.id),
     pageByApplication: childPageLoaders<CredentialRow>({
       dataSource,
-      entity: CredentialRow,
-      table: 'credentials',
+      rows,
       parentColumn: 'application_id',
       parentIdOf: (c) => c.applicationId,
       organizationId,

@@ -7,7 +7,7 @@ import type { IdempotencyStore } from '../common/idempotency';
 import { ConflictError, type FieldError, NotFoundError, ValidationFailedError, throwIfInvalid } from '../common/errors';
 import { newId } from '../common/ids';
 import { slugify } from '../common/naming';
-import { type Page, type PageArgs, paginate } from '../common/pagination';
+import { type Page, type PageArgs, paginate, byCreatedAt } from '../common/pagination';
 import { type SecretHasher, SECRET_PREFIXES, generateClientId, generateSecret } from '../common/secrets';
 import { httpsUrlProblem } from '../common/uris';
 import { Provider } from '../providers/provider.entity';
@@ -191,7 +191,7 @@ export class CredentialService {
     const query = this.dataSource.getRepository(CredentialRow).createQueryBuilder('credential').where('credential.organization_id = :organizationId', { organizationId });
     if (filter?.applicationId) query.andWhere('credential.application_id = :applicationId', { applicationId: filter.applicationId });
     if (filter?.type) query.andWhere('credential.type = :type', { type: filter.type });
-    return paginate(query, 'credential.id', { column: 'credential.created_at', direction: 'ASC', valueOf: (c) => c.createdAt.toISOString(), parse: (v) => new Date(String(v)) }, page);
+    return paginate(query, 'credential.id', byCreatedAt('credential'), page);
   }
 
     /**

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, type GraphQLSchema, getNamedType, type ValidationRule } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, getNamedType, type OperationDefinitionNode, type ValidationRule } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE } from '../common/pagination';
 
@@ -29,18 +29,37 @@ const costEstimator: ComplexityEstimator = ({ field, args, childComplexity }) =>
   return 1 + multiplier * childComplexity;
 };
 
+/**
+ * The variables a cost can depend on: integers (page sizes) and `_entities` representation
+ * counts. A document asked again with other ids costs the same, so its cost is computed once.
+ */
+function costKey(operation: OperationDefinitionNode, variables: Record<string, unknown>): string {
+  return JSON.stringify(operation.variableDefinitions?.map(({ variable }) => {
+    const value = variables[variable.name.value];
+    return typeof value === 'number' ? value : Array.isArray(value) ? value.length : null;
+  }) ?? []);
+}
+
 /** Computes an operation's cost before execution and refuses it above the limit. */
 function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin {
+  const costs = new WeakMap<DocumentNode, Map<string, number>>();
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document }) {
-          let cost: number;
-          try {
-            cost = getComplexity({ schema, query: document, variables: request.variables ?? {}, operationName: request.operationName, estimators: [costEstimator] });
-          } catch {
-            // Invalid variables: execution reports them precisely (BAD_USER_INPUT) before any resolver runs.
-            return;
+        async didResolveOperation({ request, document, operation }) {
+          const variables = request.variables ?? {};
+          const key = `${request.operationName ?? ''}|${operation ? costKey(operation, variables) : ''}`;
+          let byVariables = costs.get(document);
+          if (!byVariables) costs.set(document, (byVariables = new Map()));
+          let cost = byVariables.get(key);
+          if (cost === undefined) {
+            try {
+              cost = getComplexity({ schema, query: document, variables, operationName: request.operationName, estimators: [costEstimator] });
+            } catch {
+              // Invalid variables: execution reports them precisely (BAD_USER_INPUT) before any resolver runs.
+              return;
+            }
+            if (byVariables.size < 100) byVariables.set(key, cost);
           }
           if (cost > maxCost) {
             throw new GraphQLError(`Query cost ${cost} exceeds the limit of ${maxCost}; ask for fewer items per page (first) or fewer nested lists.`, {

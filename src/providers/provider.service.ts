@@ -9,7 +9,7 @@ import { ConflictError, type FieldError, NotFoundError, throwIfInvalid } from '.
 import { newId } from '../common/ids';
 import { slugify } from '../common/naming';
 import { OwnerType } from '../common/node';
-import { type Page, type PageArgs, paginate } from '../common/pagination';
+import { type Page, type PageArgs, paginate, byCreatedAt } from '../common/pagination';
 import { httpsUrlProblem } from '../common/uris';
 import { Provider, type ProviderProtocols, ProviderType } from './provider.entity';
 import type { CreateProviderInput, DeleteProviderInput, ProviderFilter, ProviderProtocolsInput, UpdateProviderInput } from './provider.inputs';
@@ -158,7 +158,7 @@ export class ProviderService {
     const query = this.dataSource.getRepository(Provider).createQueryBuilder('provider').where('provider.organization_id = :organizationId', { organizationId });
     if (filter?.zoneId) query.andWhere('provider.zone_id = :zoneId', { zoneId: filter.zoneId });
     if (filter?.type) query.andWhere('provider.type = :type', { type: filter.type });
-    return paginate(query, 'provider.id', { column: 'provider.created_at', direction: 'ASC', valueOf: (p) => p.createdAt.toISOString(), parse: (v) => new Date(String(v)) }, page);
+    return paginate(query, 'provider.id', byCreatedAt('provider'), page);
   }
 
   /** The provider's client secret in the clear, for outbound calls made by Clavis itself. */
