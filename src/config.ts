@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { KeyRing } from './common/encryption';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/query-limits';
@@ -60,6 +61,21 @@ const envSchema = z
     DB_POOL_MAX: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(10)),
     DB_STATEMENT_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(15000)),
     DB_CONNECT_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(5000)),
+    DNS_RESOLVER: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .optional()
+        .superRefine((value, ctx) => {
+          if (value === undefined) return;
+          try {
+            parseDnsServers(value);
+          } catch (error) {
+            ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          }
+        }),
+    ),
+    DNS_TIMEOUT_MS: int(100, 60_000, 3000),
   })
   .superRefine((env, ctx) => {
     if (env.AUTH_JWT_SECRET && env.AUTH_JWKS_URL) {
@@ -97,6 +113,8 @@ export interface Config {
   /** `id:base64key,…`: AES-256-GCM keys for provider secrets; the first encrypts. Generated under `dataDir` in development. */
   encryptionKeys?: string;
   db: { poolMax: number; statementTimeoutMs: number; connectTimeoutMs: number };
+  /** DNS lookups of verifyClientUri: resolvers (`ip`, `ip:port`, `[ipv6]:port`; unset: the system's) and the per-server timeout. */
+  dns: { servers?: string[]; timeoutMs: number };
   redisUrl?: string;
   shutdownGraceMs: number;
   logLevel: string;
@@ -145,5 +163,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : e.NODE_ENV !== 'production',
     db: { poolMax: e.DB_POOL_MAX, statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS, connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS },
+    dns: { servers: e.DNS_RESOLVER ? parseDnsServers(e.DNS_RESOLVER) : undefined, timeoutMs: e.DNS_TIMEOUT_MS },
   };
+}
+
+/**
+ * DNS_RESOLVER: comma-separated `host[:port]` entries whose host is an IP address
+ * (`127.0.0.1:5353`, `[::1]:53`, `9.9.9.9`), in the form Node's `Resolver.setServers` takes.
+ */
+export function parseDnsServers(value: string): string[] {
+  return value.split(',').map((raw) => {
+    const entry = raw.trim();
+    const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry) ?? /^([^:]+)(?::(\d+))?$/.exec(entry) ?? (isIP(entry) === 6 ? [entry, entry, undefined] : null);
+    const [, host, port] = match ?? [];
+    if (!host || isIP(host) === 0) throw new Error(`"${entry}" is not an IP address with an optional port (e.g. 127.0.0.1:53 or [::1]:53)`);
+    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) throw new Error(`"${entry}" has a port outside 1-65535`);
+    return entry;
+  });
 }

@@ -7,6 +7,7 @@ import type { Caller } from './auth/scopes';
 import { type ClientLoaders, createClientLoaders } from './clients/client.loaders';
 import { ClientSecretService } from './clients/client-secret.service';
 import { ClientService } from './clients/client.service';
+import { ClientUriVerificationService, type DnsSettings } from './clients/client-uri-verification';
 import type { KeyRing } from './common/encryption';
 import { UnauthenticatedError } from './common/errors';
 import { IdempotencyStore } from './common/idempotency';
@@ -23,6 +24,7 @@ export interface Services {
   applications: ApplicationService;
   clients: ClientService;
   clientSecrets: ClientSecretService;
+  clientUriVerification: ClientUriVerificationService;
   providers: ProviderService;
   credentials: CredentialService;
   idempotency: IdempotencyStore;
@@ -73,15 +75,22 @@ export function createRequestContext(services: Services, verified: Caller | null
   return { caller, requestId, services, loaders: caller ? createLoaders(services.dataSource, caller.organizationId) : NO_CALLER_LOADERS };
 }
 
+/** Optional settings of createServices. */
+export interface ServiceOptions {
+  /** DNS lookups of verifyClientUri; default: the system's resolvers, 3 s. */
+  dns?: Partial<DnsSettings>;
+}
+
 /** Wires the services once per process. */
-export function createServices(dataSource: DataSource, hasher: SecretHasher, keyRing: KeyRing, rateLimits: RateLimits): Services {
+export function createServices(dataSource: DataSource, hasher: SecretHasher, keyRing: KeyRing, rateLimits: RateLimits, options: ServiceOptions = {}): Services {
   const idempotency = new IdempotencyStore(dataSource, hasher);
   const audit = new AuditLog(dataSource);
-  const clients = new ClientService(dataSource, hasher, idempotency);
+  const clients = new ClientService(dataSource, hasher, idempotency, audit);
   return {
     dataSource,
     clients,
-    clientSecrets: new ClientSecretService(dataSource, hasher, clients, rateLimits),
+    clientSecrets: new ClientSecretService(dataSource, hasher, clients, rateLimits, audit),
+    clientUriVerification: new ClientUriVerificationService(dataSource, clients, audit, options.dns),
     applications: new ApplicationService(dataSource, clients, idempotency, audit),
     providers: new ProviderService(dataSource, keyRing, idempotency, audit),
     credentials: new CredentialService(dataSource, hasher, idempotency, audit),

@@ -9,7 +9,7 @@ import { KeyRing } from './common/encryption';
 import { SecretHasher } from './common/secrets';
 import { type Config, ConfigError, loadConfig } from './config';
 import { createServices } from './context';
-import { openDatabase, poolOf } from './db/data-source';
+import { closeDatabase, openDatabase, poolOf } from './db/data-source';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded';
 import { RateLimits } from './limits/rate-limits';
 import { createLogger } from './observability/logger';
@@ -39,7 +39,7 @@ async function main(config: Config): Promise<void> {
   const redis = config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
   redis?.on('error', (error) => logger.warn({ err: { message: error.message } }, 'redis unavailable; rate limits fall back to this process'));
   const rateLimits = new RateLimits(redis ? { kind: 'redis', client: redis } : { kind: 'postgres', pool: poolOf(dataSource) }, config.rateLimits);
-  const services = createServices(dataSource, new SecretHasher(hashKey), keyRing, rateLimits);
+  const services = createServices(dataSource, new SecretHasher(hashKey), keyRing, rateLimits, { dns: config.dns });
   const purge = setInterval(() => services.idempotency.purgeExpired().catch(() => undefined), IDEMPOTENCY_PURGE_INTERVAL_MS);
   purge.unref();
 
@@ -77,7 +77,8 @@ async function main(config: Config): Promise<void> {
     setTimeout(() => process.exit(1), config.shutdownGraceMs + 5000).unref();
     clearInterval(purge);
     await server.shutdown();
-    await dataSource.destroy();
+    const cut = await closeDatabase(dataSource);
+    if (cut > 0) logger.warn({ connections: cut }, 'the grace period ended with database work in flight: its connections were cut, so it rolls back');
     redis?.disconnect();
     await embedded?.stop();
     logger.info('stopped');

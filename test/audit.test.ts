@@ -128,3 +128,25 @@ test('the trail is organization-scoped and needs audit:read', async () => {
   expect((await h.run(`query($id: ID!) { node(id: $id) { id } }`, { id: event.node.id }, { token: other })).data!.node).toBeNull();
   expect((await h.run(`query($id: ID!) { node(id: $id) { ... on AuditEvent { action } } }`, { id: event.node.id })).data!.node.action).toBeDefined();
 });
+
+test('client mutations are audited: create, update, rotation, retirement of the old secret, delete', async () => {
+  const app = (await h.run(`mutation { createApplication(input: { identifier: "audit-clients", name: "K" }) { application { id } } }`)).data!.createApplication.application;
+  const created = await h.run(`mutation($i: CreateClientInput!) { createClient(input: $i) { client { id } clientSecret } }`, { i: { applicationId: app.id, name: 'Second', scopes: ['read'] } });
+  const clientId = created.data!.createClient.client.id;
+  await h.run(`mutation($i: UpdateClientInput!) { updateClient(input: $i) { client { id } } }`, { i: { id: clientId, description: 'x', expectedVersion: 1 } });
+  const rotated = await h.run(`mutation($i: RotateClientSecretInput!) { rotateClientSecret(input: $i) { clientSecret } }`, { i: { id: clientId, gracePeriodSeconds: 60 } });
+  await h.run(`mutation($i: DeleteRotatedClientSecretInput!) { deleteRotatedClientSecret(input: $i) { client { id } } }`, { i: { id: clientId } });
+  await h.run(`mutation($i: DeleteClientInput!) { deleteClient(input: $i) { deletedId } }`, { i: { id: clientId } });
+  const events = await eventsFor(clientId);
+  expect(events.map((e: any) => [e.action, e.changedFields])).toEqual([
+    ['client.create', ['name', 'scopes']],
+    ['client.update', ['description']],
+    ['client.rotate_secret', ['gracePeriodSeconds']],
+    ['client.delete_rotated_secret', []],
+    ['client.delete', []],
+  ]);
+  const result = await h.run(`query($id: ID!) { application(id: $id) { defaultClient { auditEvents { totalCount } } } }`, { id: app.id });
+  expect(result.data!.application.defaultClient.auditEvents.totalCount).toBe(1);
+  const trail = JSON.stringify(await h.dataSource.query(`SELECT * FROM audit_events`));
+  for (const secret of [created.data!.createClient.clientSecret, rotated.data!.rotateClientSecret.clientSecret]) expect(trail).not.toContain(secret);
+});

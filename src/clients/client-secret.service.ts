@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
 import { runTransaction } from '../common/db';
 import { ValidationFailedError } from '../common/errors';
@@ -31,6 +32,7 @@ export class ClientSecretService {
     private readonly hasher: SecretHasher,
     private readonly clients: ClientService,
     private readonly rateLimits: RateLimits,
+    private readonly audit: AuditLog,
   ) {}
 
   /**
@@ -58,6 +60,7 @@ export class ClientSecretService {
         updatedAt: now,
       };
       await manager.update(Client, { id: client.id }, changes);
+      await this.audit.record(manager, caller, { action: 'client.rotate_secret', targetId: client.id, targetType: 'Client', changedFields: changedFieldsOf(input) });
       return { client: Object.assign(client, changes), clientSecret };
     });
   }
@@ -68,6 +71,7 @@ export class ClientSecretService {
       const client = await this.clients.lockForChange(manager, caller, input.id);
       const changes: Partial<Client> = { rotatedSecretHash: null, rotatedSecretExpiresAt: null, rotatedSecretLastUsedAt: null, version: client.version + 1, updatedAt: new Date() };
       await manager.update(Client, { id: client.id }, changes);
+      await this.audit.record(manager, caller, { action: 'client.delete_rotated_secret', targetId: client.id, targetType: 'Client' });
       return Object.assign(client, changes);
     });
   }

@@ -49,11 +49,33 @@ export const SECRET_AUTH_METHODS: ReadonlySet<TokenEndpointAuthMethod> = new Set
   TokenEndpointAuthMethod.CLIENT_SECRET_POST,
 ]);
 
-@ObjectType({ description: 'Proof of ownership of the host of `clientUri`, by a DNS TXT record.' })
+/** The DNS label under which the ownership TXT record of a client URI's host is published. */
+export const CLIENT_URI_CHALLENGE_LABEL = '_clavis-challenge';
+
+@ObjectType({
+  description:
+    'Proof of ownership of the host of `clientUri`: publish a TXT record whose value is exactly `txtRecord` at `recordName` ' +
+    '(`_clavis-challenge.<host of clientUri>`), then call `verifyClientUri`. Status: PENDING (nothing checked yet) → ' +
+    'IN_PROGRESS (a lookup is running) → VERIFIED or FAILED (with `reason`; verifyClientUri may be called again). ' +
+    'A new `clientUri` starts over with a new `txtRecord`.',
+})
 export class ClientUriVerification {
   @Field(() => ClientUriVerificationStatus) status!: ClientUriVerificationStatus;
-  @Field(() => String, { description: 'Exact value of the TXT record to publish under the host of `clientUri`.' })
+
+  @Field(() => String, { description: 'Exact value of the TXT record to publish (a record split into several strings is joined).' })
   txtRecord!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'DNS name to publish the TXT record at: `_clavis-challenge.<host of clientUri>`. Null when the host is an IP address or a loopback name, which cannot be verified.',
+  })
+  recordName?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Why the last check FAILED; null otherwise.' })
+  reason?: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'When the current check started (IN_PROGRESS) or the last one ended (VERIFIED, FAILED).' })
+  checkedAt?: string | null;
 }
 
 @ObjectType({ implements: Node, description: 'An OAuth client of an application.' })

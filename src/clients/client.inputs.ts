@@ -1,6 +1,7 @@
 import { ArrayMaxSize, IsBoolean, IsInt, IsOptional, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Client, ClientType, ClientVisibility, GrantType, ResponseType, TokenEndpointAuthMethod } from './client.entity';
+import { IssueSeverity } from './client.rules';
 
 /** Bounds on every string and list a client carries. */
 export const CLIENT_LIMITS = {
@@ -215,4 +216,41 @@ export class AuthenticateClientPayload {
   @Field(() => Boolean) authenticated!: boolean;
   @Field(() => Client, { nullable: true, description: 'The authenticated client; null whenever authentication failed.' }) client!: Client | null;
   @Field(() => Boolean, { description: 'Whether the previous (rotated) secret was the one that matched.' }) usedRotatedSecret!: boolean;
+}
+
+@InputType()
+export class VerifyClientUriInput {
+  @Field(() => ID) id!: string;
+}
+
+@ObjectType()
+export class VerifyClientUriPayload {
+  @Field(() => Client, { description: 'The client with the outcome in `clientUriVerification` (VERIFIED or FAILED with a reason).' })
+  client!: Client;
+}
+
+registerEnumType(IssueSeverity, {
+  name: 'ClientSettingsIssueSeverity',
+  valuesConfig: {
+    ERROR: { description: 'createClient / updateClient refuse these settings (BAD_USER_INPUT).' },
+    WARNING: { description: 'Allowed, but against a recommendation of the referenced specification.' },
+  },
+});
+
+@ObjectType({ description: 'One finding of the client rules, as validateClientSettings reports it.' })
+export class ClientSettingsIssue {
+  @Field(() => String, { description: 'Dotted path of the input field, relative to `input` (e.g. `redirectUris.2`).' })
+  path!: string;
+
+  @Field(() => String, { description: 'Stable code of the rule, e.g. `REDIRECT_URI_NOT_HTTPS`.' })
+  code!: string;
+
+  @Field(() => String)
+  message!: string;
+
+  @Field(() => IssueSeverity)
+  severity!: IssueSeverity;
+
+  @Field(() => String, { description: 'Source of the rule, e.g. "RFC 9700 §2.1" or "Clavis API: Validation".' })
+  reference!: string;
 }

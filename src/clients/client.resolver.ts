@@ -4,11 +4,13 @@ import { callerOf } from '../auth/guard';
 import { NotFoundError } from '../common/errors';
 import { ConnectionArgs } from '../common/pagination';
 import type { RequestContext } from '../context';
-import { Client, ClientConnection } from './client.entity';
+import { Client, ClientConnection, ClientType } from './client.entity';
 import {
   AuthenticateClientInput,
   AuthenticateClientPayload,
   ClientFilter,
+  ClientSettingsInput,
+  ClientSettingsIssue,
   CreateClientInput,
   CreateClientPayload,
   DeleteClientInput,
@@ -19,7 +21,18 @@ import {
   RotateClientSecretPayload,
   UpdateClientInput,
   UpdateClientPayload,
+  VerifyClientUriInput,
+  VerifyClientUriPayload,
 } from './client.inputs';
+import { dryRunClientSettings } from './client.validation';
+
+/**
+ * For createClient, updateClient and validateClientSettings: the input's decorator bounds
+ * are checked by the clients feature together with every client rule (client.validation.ts),
+ * so a caller hears of every problem at once and the dry run reports exactly what the
+ * mutations refuse. type-graphql's argument validation would stop at the bounds.
+ */
+const VALIDATED_BY_CLIENT_RULES = { validateFn: () => undefined };
 
 @Resolver(() => Client)
 export class ClientResolver {
@@ -54,14 +67,39 @@ export class ClientResolver {
 
   @Authorized('applications:write')
   @Mutation(() => CreateClientPayload)
-  async createClient(@Arg('input', () => CreateClientInput) input: CreateClientInput, @Ctx() ctx: RequestContext): Promise<CreateClientPayload> {
+  async createClient(@Arg('input', () => CreateClientInput, VALIDATED_BY_CLIENT_RULES) input: CreateClientInput, @Ctx() ctx: RequestContext): Promise<CreateClientPayload> {
     return ctx.services.clients.create(callerOf(ctx), input);
   }
 
   @Authorized('applications:write')
   @Mutation(() => UpdateClientPayload)
-  async updateClient(@Arg('input', () => UpdateClientInput) input: UpdateClientInput, @Ctx() ctx: RequestContext): Promise<UpdateClientPayload> {
+  async updateClient(@Arg('input', () => UpdateClientInput, VALIDATED_BY_CLIENT_RULES) input: UpdateClientInput, @Ctx() ctx: RequestContext): Promise<UpdateClientPayload> {
     return { client: await ctx.services.clients.update(callerOf(ctx), input) };
+  }
+
+  @Authorized('applications:write')
+  @Mutation(() => VerifyClientUriPayload, {
+    description:
+      'Looks up the TXT record `clientUriVerification.txtRecord` at `_clavis-challenge.<host of clientUri>` and moves the verification ' +
+      'to IN_PROGRESS, then VERIFIED or FAILED (with a reason: record missing, wrong value, resolver timeout or unreachable). ' +
+      'A FAILED verification may be retried; a VERIFIED one is left as it is. CONFLICT while another check of the same client runs.',
+  })
+  async verifyClientUri(@Arg('input', () => VerifyClientUriInput) input: VerifyClientUriInput, @Ctx() ctx: RequestContext): Promise<VerifyClientUriPayload> {
+    return { client: await ctx.services.clientUriVerification.verify(callerOf(ctx), input) };
+  }
+
+  @Authorized('applications:read')
+  @Query(() => [ClientSettingsIssue], {
+    description:
+      'Dry run: every issue (errors and warnings) that the client rules find in these settings, with the defaults createClient ' +
+      'would apply. Writes and reads nothing. createClient refuses exactly the ERROR issues (same paths). `clientType` stands in ' +
+      'for `input.clientType` when that is omitted.',
+  })
+  validateClientSettings(
+    @Arg('input', () => ClientSettingsInput, VALIDATED_BY_CLIENT_RULES) input: ClientSettingsInput,
+    @Arg('clientType', () => ClientType, { nullable: true }) clientType: ClientType | undefined,
+  ): ClientSettingsIssue[] {
+    return dryRunClientSettings(input, clientType);
   }
 
   @Authorized('applications:delete')

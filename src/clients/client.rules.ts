@@ -1,6 +1,6 @@
 import type { FieldError } from '../common/errors';
-import { corsOriginProblem, httpsUrlProblem, redirectUriProblem, resourceUriProblem } from '../common/uris';
-import { ClientType, ClientVisibility, GrantType, ResponseType, SECRET_AUTH_METHODS, TokenEndpointAuthMethod } from './client.entity';
+import { corsOriginIssue, dnsHostOf, httpsUrlIssue, redirectUriIssue, resourceUriIssue } from '../common/uris';
+import { ClientType, ClientUriVerificationStatus, ClientVisibility, GrantType, ResponseType, SECRET_AUTH_METHODS, TokenEndpointAuthMethod } from './client.entity';
 import type { ClientSettingsInput } from './client.inputs';
 
 /** A client's complete OAuth settings, after defaults are applied. */
@@ -105,78 +105,204 @@ export function updatedClientSettings(current: ClientSettings, input: ClientSett
   return next;
 }
 
+export enum IssueSeverity {
+  /** The settings cannot be saved: createClient / updateClient answer BAD_USER_INPUT. */
+  ERROR = 'ERROR',
+  /** Allowed, but against a recommendation; reported by validateClientSettings only. */
+  WARNING = 'WARNING',
+}
+
+/** One finding of a client rule, as validateClientSettings reports it. */
+export interface ClientSettingsIssue {
+  /** Dotted input path, relative to the argument (`redirectUris.2`, `defaultClient.scopes.0`). */
+  path: string;
+  /** Stable machine-readable code, one per rule (see CLIENT_RULES). */
+  code: string;
+  message: string;
+  severity: IssueSeverity;
+  /** The rule's source, e.g. "RFC 9700 §2.1". */
+  reference: string;
+}
+
+const { ERROR, WARNING } = IssueSeverity;
+const CLAVIS = 'Clavis API: Validation';
+const CLAVIS_VERIFICATION = 'Clavis: client URI verification';
+
 /**
- * Every rule a client's settings must satisfy, as field errors whose paths are relative
- * to `prefix` (so `defaultClient.redirectUris.0` inside createApplication).
+ * Every client rule: its code, severity and source. The checks below emit these codes only,
+ * so this table is the whole catalogue (the README lists it for people).
  */
-export function clientSettingsProblems(s: ClientSettings, prefix = ''): FieldError[] {
-  const problems: FieldError[] = [];
-  const at = (path: string, message: string) => problems.push({ path: prefix + path, message });
+export const CLIENT_RULES = {
+  NAME_BLANK: { severity: ERROR, reference: CLAVIS },
+  // Redirect and post-logout URIs
+  REDIRECT_URI_WILDCARD: { severity: ERROR, reference: 'RFC 9700 §2.1' },
+  REDIRECT_URI_NOT_ABSOLUTE: { severity: ERROR, reference: 'RFC 6749 §3.1.2' },
+  REDIRECT_URI_FRAGMENT: { severity: ERROR, reference: 'RFC 6749 §3.1.2' },
+  REDIRECT_URI_NOT_HTTPS: { severity: ERROR, reference: 'RFC 8252 §7.3' },
+  REDIRECT_URI_PRIVATE_USE_SCHEME: { severity: ERROR, reference: 'RFC 8252 §7.1' },
+  REDIRECT_URI_SCHEME: { severity: ERROR, reference: 'RFC 8252 §7.1' },
+  REDIRECT_URIS_REQUIRED: { severity: ERROR, reference: 'RFC 6749 §3.1.2.2' },
+  LOOPBACK_REDIRECT_NOT_NATIVE: { severity: WARNING, reference: 'RFC 8252 §7.3' },
+  LOOPBACK_REDIRECT_LOCALHOST: { severity: WARNING, reference: 'RFC 8252 §8.3' },
+  // CORS origins, resources, metadata URLs
+  CORS_ORIGIN_WILDCARD: { severity: ERROR, reference: 'RFC 6454 §6.2' },
+  CORS_ORIGIN_NOT_ORIGIN: { severity: ERROR, reference: 'RFC 6454 §6.2' },
+  CORS_ORIGIN_NOT_HTTPS: { severity: ERROR, reference: CLAVIS },
+  RESOURCE_NOT_ABSOLUTE: { severity: ERROR, reference: 'RFC 8707 §2' },
+  RESOURCE_FRAGMENT: { severity: ERROR, reference: 'RFC 8707 §2' },
+  URL_NOT_ABSOLUTE: { severity: ERROR, reference: 'RFC 7591 §2' },
+  URL_NOT_HTTPS: { severity: ERROR, reference: 'RFC 7591 §2' },
+  CLIENT_URI_HOST_NOT_VERIFIABLE: { severity: WARNING, reference: CLAVIS_VERIFICATION },
+  // Scopes
+  SCOPE_EMPTY: { severity: ERROR, reference: 'RFC 6749 §3.3' },
+  SCOPE_WHITESPACE: { severity: ERROR, reference: 'RFC 6749 §3.3' },
+  SCOPE_COLON: { severity: ERROR, reference: CLAVIS },
+  // Grant types and response types
+  GRANT_TYPES_EMPTY: { severity: ERROR, reference: 'RFC 7591 §2' },
+  RESPONSE_TYPE_CODE_MISSING: { severity: ERROR, reference: 'RFC 7591 §2.1' },
+  RESPONSE_TYPES_WITHOUT_CODE_GRANT: { severity: ERROR, reference: 'RFC 7591 §2.1' },
+  IMPLICIT_FLOW: { severity: ERROR, reference: 'RFC 9700 §2.1.2' },
+  ACCESS_TOKEN_IN_AUTHORIZATION_RESPONSE: { severity: WARNING, reference: 'RFC 9700 §2.1.2' },
+  REFRESH_TOKEN_WITHOUT_INITIAL_GRANT: { severity: ERROR, reference: 'RFC 6749 §1.5' },
+  MACHINE_GRANT_TYPE: { severity: ERROR, reference: 'RFC 6749 §4.4' },
+  // Client authentication and PKCE
+  AUTH_METHOD_NONE_CONFIDENTIAL_CLIENT: { severity: ERROR, reference: 'RFC 6749 §2.1' },
+  PUBLIC_CLIENT_WITH_SECRET: { severity: ERROR, reference: 'RFC 8252 §8.4' },
+  CLIENT_CREDENTIALS_PUBLIC_CLIENT: { severity: ERROR, reference: 'RFC 6749 §4.4' },
+  PKCE_REQUIRED: { severity: ERROR, reference: 'RFC 9700 §2.1.1' },
+  PKCE_RECOMMENDED: { severity: WARNING, reference: 'RFC 9700 §2.1.1' },
+  CLIENT_SECRET_POST_NOT_RECOMMENDED: { severity: WARNING, reference: 'RFC 6749 §2.3.1' },
+  // Publication
+  CLIENT_URI_NOT_VERIFIED: { severity: ERROR, reference: CLAVIS_VERIFICATION },
+  // Bounds and formats from the input type's decorators (class-validator)
+  TOO_LONG: { severity: ERROR, reference: CLAVIS },
+  TOO_SHORT: { severity: ERROR, reference: CLAVIS },
+  TOO_MANY_ITEMS: { severity: ERROR, reference: CLAVIS },
+  OUT_OF_RANGE: { severity: ERROR, reference: CLAVIS },
+  INVALID_VALUE: { severity: ERROR, reference: CLAVIS },
+} as const satisfies Record<string, { severity: IssueSeverity; reference: string }>;
+
+export type ClientRuleCode = keyof typeof CLIENT_RULES;
+
+/** An issue of the catalogued rule `code`. */
+export function ruleIssue(code: ClientRuleCode, path: string, message: string): ClientSettingsIssue {
+  const rule = CLIENT_RULES[code];
+  return { path, code, message, severity: rule.severity, reference: rule.reference };
+}
+
+/** What BAD_USER_INPUT reports: the ERROR issues, as `{ path, message }` field errors. */
+export function fieldErrorsOf(issues: readonly ClientSettingsIssue[]): FieldError[] {
+  return issues.filter((issue) => issue.severity === IssueSeverity.ERROR).map(({ path, message }) => ({ path, message }));
+}
+
+/**
+ * Every rule a client's settings are checked against, errors and warnings, with paths
+ * relative to `prefix` (so `defaultClient.redirectUris.0` inside createApplication).
+ */
+export function clientSettingsIssues(s: ClientSettings, prefix = ''): ClientSettingsIssue[] {
+  const issues: ClientSettingsIssue[] = [];
+  const at = (path: string, code: ClientRuleCode, message: string) => issues.push(ruleIssue(code, prefix + path, message));
   const grants = new Set(s.grantTypes);
   const responses = new Set(s.responseTypes);
   const isPublic = s.tokenEndpointAuthMethod === TokenEndpointAuthMethod.NONE;
+  const isNative = s.clientType === ClientType.NATIVE;
 
-  if (!s.name.trim()) at('name', 'must not be blank');
+  if (!s.name.trim()) at('name', 'NAME_BLANK', 'must not be blank');
 
-  const allowPrivateUseScheme = s.clientType === ClientType.NATIVE;
   s.redirectUris.forEach((uri, i) => {
-    const problem = redirectUriProblem(uri, { allowPrivateUseScheme });
-    if (problem) at(`redirectUris.${inputIndex(s.redirectUris, i)}`, problem);
+    const path = `redirectUris.${inputIndex(s.redirectUris, i)}`;
+    const problem = redirectUriIssue(uri, { allowPrivateUseScheme: isNative });
+    if (problem) return at(path, problem.code as ClientRuleCode, problem.message);
+    const url = new URL(uri);
+    if (url.protocol !== 'http:') return;
+    if (!isNative) at(path, 'LOOPBACK_REDIRECT_NOT_NATIVE', 'http on a loopback address reaches only the machine the browser runs on; it is meant for native apps (use https for deployed WEB and SPA clients)');
+    else if (url.hostname === 'localhost') at(path, 'LOOPBACK_REDIRECT_LOCALHOST', 'prefer the loopback IP literal (http://127.0.0.1 or http://[::1]) to "localhost", which a local resolver may send elsewhere');
   });
   s.postLogoutRedirectUris.forEach((uri, i) => {
-    const problem = redirectUriProblem(uri, { allowPrivateUseScheme });
-    if (problem) at(`postLogoutRedirectUris.${inputIndex(s.postLogoutRedirectUris, i)}`, problem);
+    const problem = redirectUriIssue(uri, { allowPrivateUseScheme: isNative });
+    if (problem) at(`postLogoutRedirectUris.${inputIndex(s.postLogoutRedirectUris, i)}`, problem.code as ClientRuleCode, problem.message);
   });
   s.allowedCorsOrigins.forEach((origin, i) => {
-    const problem = corsOriginProblem(origin);
-    if (problem) at(`allowedCorsOrigins.${inputIndex(s.allowedCorsOrigins, i)}`, problem);
+    const problem = corsOriginIssue(origin);
+    if (problem) at(`allowedCorsOrigins.${inputIndex(s.allowedCorsOrigins, i)}`, problem.code as ClientRuleCode, problem.message);
   });
   s.resources.forEach((uri, i) => {
-    const problem = resourceUriProblem(uri);
-    if (problem) at(`resources.${inputIndex(s.resources, i)}`, problem);
+    const problem = resourceUriIssue(uri);
+    if (problem) at(`resources.${inputIndex(s.resources, i)}`, problem.code as ClientRuleCode, problem.message);
   });
   for (const key of ['clientUri', 'logoUri', 'policyUri', 'tosUri'] as const) {
     const value = s[key];
-    const problem = value == null ? null : httpsUrlProblem(value);
-    if (problem) at(key, problem);
+    const problem = value == null ? null : httpsUrlIssue(value);
+    if (problem) at(key, problem.code as ClientRuleCode, problem.message);
+  }
+  if (s.clientUri != null && !httpsUrlIssue(s.clientUri) && dnsHostOf(s.clientUri) == null) {
+    at('clientUri', 'CLIENT_URI_HOST_NOT_VERIFIABLE', 'its host is an IP address or a loopback name, which has no DNS zone to publish the ownership TXT record in: the client can never be made PUBLIC');
   }
   s.scopes.forEach((scope, i) => {
-    if (!scope) at(`scopes.${inputIndex(s.scopes, i)}`, 'must not be empty');
-    else if (/[\s:]/.test(scope)) at(`scopes.${inputIndex(s.scopes, i)}`, 'must not contain whitespace or ":"');
+    const path = `scopes.${inputIndex(s.scopes, i)}`;
+    if (!scope) at(path, 'SCOPE_EMPTY', 'must not be empty');
+    else if (/\s/.test(scope)) at(path, 'SCOPE_WHITESPACE', 'must not contain whitespace: scopes are space-separated tokens');
+    else if (scope.includes(':')) at(path, 'SCOPE_COLON', 'must not contain ":"');
   });
 
-  if (s.grantTypes.length === 0) at('grantTypes', 'must contain at least one grant type');
+  if (s.grantTypes.length === 0) at('grantTypes', 'GRANT_TYPES_EMPTY', 'must contain at least one grant type');
   // RFC 7591 §2.1: the code response type goes with the authorization_code grant, both ways.
   if (grants.has(GrantType.AUTHORIZATION_CODE) && !responses.has(ResponseType.CODE)) {
-    at('responseTypes', 'must include CODE when grantTypes includes AUTHORIZATION_CODE (RFC 7591 §2.1)');
+    at('responseTypes', 'RESPONSE_TYPE_CODE_MISSING', 'must include CODE when grantTypes includes AUTHORIZATION_CODE (RFC 7591 §2.1)');
   }
   if (responses.size > 0 && !grants.has(GrantType.AUTHORIZATION_CODE)) {
-    at('responseTypes', 'must be empty unless grantTypes includes AUTHORIZATION_CODE (RFC 7591 §2.1)');
+    at('responseTypes', 'RESPONSE_TYPES_WITHOUT_CODE_GRANT', 'must be empty unless grantTypes includes AUTHORIZATION_CODE (RFC 7591 §2.1)');
   }
   // RFC 9700 §2.1.2: the implicit grant is not supported; TOKEN / ID_TOKEN only in hybrid flows with CODE.
   if ((responses.has(ResponseType.TOKEN) || responses.has(ResponseType.ID_TOKEN)) && !responses.has(ResponseType.CODE)) {
-    at('responseTypes', 'TOKEN and ID_TOKEN are allowed only together with CODE: the implicit flow is not supported (RFC 9700 §2.1.2)');
+    at('responseTypes', 'IMPLICIT_FLOW', 'TOKEN and ID_TOKEN are allowed only together with CODE: the implicit flow is not supported (RFC 9700 §2.1.2)');
+  } else if (responses.has(ResponseType.TOKEN)) {
+    at('responseTypes', 'ACCESS_TOKEN_IN_AUTHORIZATION_RESPONSE', 'TOKEN returns an access token in the authorization response, where it can leak or be replayed; prefer CODE (with ID_TOKEN if needed) and get access tokens from the token endpoint');
   }
   if (grants.has(GrantType.REFRESH_TOKEN) && !grants.has(GrantType.AUTHORIZATION_CODE) && !grants.has(GrantType.DEVICE_CODE)) {
-    at('grantTypes', 'REFRESH_TOKEN needs AUTHORIZATION_CODE or DEVICE_CODE to issue the first refresh token');
+    at('grantTypes', 'REFRESH_TOKEN_WITHOUT_INITIAL_GRANT', 'REFRESH_TOKEN needs AUTHORIZATION_CODE or DEVICE_CODE to issue the first refresh token');
   }
   if (grants.has(GrantType.AUTHORIZATION_CODE) && s.redirectUris.length === 0) {
-    at('redirectUris', 'must contain at least one URI when grantTypes includes AUTHORIZATION_CODE');
+    at('redirectUris', 'REDIRECT_URIS_REQUIRED', 'must contain at least one URI when grantTypes includes AUTHORIZATION_CODE');
   }
   if (s.clientType === ClientType.MACHINE && s.grantTypes.some((grant) => grant !== GrantType.CLIENT_CREDENTIALS)) {
-    at('grantTypes', 'MACHINE clients may only use CLIENT_CREDENTIALS');
+    at('grantTypes', 'MACHINE_GRANT_TYPE', 'MACHINE clients may only use CLIENT_CREDENTIALS');
   }
 
   if (isPublic) {
     if (s.clientType !== ClientType.SPA && s.clientType !== ClientType.NATIVE) {
-      at('tokenEndpointAuthMethod', 'NONE is allowed only for SPA and NATIVE clients');
+      at('tokenEndpointAuthMethod', 'AUTH_METHOD_NONE_CONFIDENTIAL_CLIENT', 'NONE is allowed only for SPA and NATIVE clients');
     }
-    if (!s.requirePkce) at('requirePkce', 'must be true for clients with the NONE auth method (RFC 9700 §2.1.1)');
-    if (grants.has(GrantType.CLIENT_CREDENTIALS)) at('grantTypes', 'CLIENT_CREDENTIALS is not allowed with the NONE auth method');
+    if (!s.requirePkce) at('requirePkce', 'PKCE_REQUIRED', 'must be true for clients with the NONE auth method (RFC 9700 §2.1.1)');
+    if (grants.has(GrantType.CLIENT_CREDENTIALS)) at('grantTypes', 'CLIENT_CREDENTIALS_PUBLIC_CLIENT', 'CLIENT_CREDENTIALS is not allowed with the NONE auth method');
   } else if (s.clientType === ClientType.SPA || s.clientType === ClientType.NATIVE) {
-    at('tokenEndpointAuthMethod', 'SPA and NATIVE clients cannot keep a secret and must use NONE (RFC 8252 §8.4)');
+    at('tokenEndpointAuthMethod', 'PUBLIC_CLIENT_WITH_SECRET', 'SPA and NATIVE clients cannot keep a secret and must use NONE (RFC 8252 §8.4)');
+  } else if (grants.has(GrantType.AUTHORIZATION_CODE) && !s.requirePkce) {
+    at('requirePkce', 'PKCE_RECOMMENDED', 'PKCE is recommended for confidential clients too: it protects the authorization code against injection');
   }
-  return problems;
+  if (s.tokenEndpointAuthMethod === TokenEndpointAuthMethod.CLIENT_SECRET_POST) {
+    at('tokenEndpointAuthMethod', 'CLIENT_SECRET_POST_NOT_RECOMMENDED', 'sending the secret in the request body is not recommended; prefer CLIENT_SECRET_BASIC or PRIVATE_KEY_JWT');
+  }
+  return issues;
+}
+
+/**
+ * The ERROR rules as field errors (what createApplication's default client and the tests
+ * use); paths relative to `prefix`.
+ */
+export function clientSettingsProblems(s: ClientSettings, prefix = ''): FieldError[] {
+  return fieldErrorsOf(clientSettingsIssues(s, prefix));
+}
+
+/** Visibility PUBLIC needs a client URI whose ownership is VERIFIED. */
+export function publicationIssues(s: Pick<ClientSettings, 'visibility' | 'clientUri'>, verification: { status: ClientUriVerificationStatus } | null, prefix = '', uriChanged = false): ClientSettingsIssue[] {
+  if (s.visibility !== ClientVisibility.PUBLIC || verification?.status === ClientUriVerificationStatus.VERIFIED) return [];
+  const message = !s.clientUri
+    ? 'PUBLIC needs a clientUri whose ownership is VERIFIED (set clientUri, publish its TXT record, then call verifyClientUri)'
+    : uriChanged
+      ? 'PUBLIC needs a clientUri whose ownership is VERIFIED; a new clientUri starts a new verification, so a PUBLIC client cannot move it — set visibility: PRIVATE in the same update, verify the new URI, then publish again'
+      : 'PUBLIC needs a clientUri whose ownership is VERIFIED (publish the TXT record of clientUriVerification, then call verifyClientUri)';
+  return [ruleIssue('CLIENT_URI_NOT_VERIFIED', `${prefix}visibility`, message)];
 }
 
 /** Whether clients with these settings authenticate with a generated secret. */

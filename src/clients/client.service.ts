@@ -3,15 +3,18 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Application } from '../applications/application.entity';
 import { lockApplication } from '../applications/application.lock';
 import type { IdempotencyStore } from '../common/idempotency';
+import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
 import { runTransaction } from '../common/db';
 import { ConflictError, NotFoundError, ValidationFailedError, throwIfInvalid } from '../common/errors';
 import { newId } from '../common/ids';
-import { type Page, type PageArgs, paginate } from '../common/pagination';
+import { type Page, type PageArgs, paginate, byCreatedAt } from '../common/pagination';
 import { type SecretHasher, SECRET_PREFIXES, generateClientId, generateSecret } from '../common/secrets';
+import { challengeRecordName } from './client-uri-verification';
 import { Client, ClientUriVerificationStatus, ClientVisibility, type ClientUriVerification } from './client.entity';
-import type { ClientFilter, ClientSettingsInput, CreateClientInput, DeleteClientInput, UpdateClientInput } from './client.inputs';
-import { type ClientSettings, clientSettingsProblems, newClientSettings, updatedClientSettings, usesClientSecret } from './client.rules';
+import { type ClientFilter, type ClientSettingsInput, CreateClientInput, type DeleteClientInput, UpdateClientInput } from './client.inputs';
+import { type ClientSettings, fieldErrorsOf, newClientSettings, publicationIssues, updatedClientSettings, usesClientSecret } from './client.rules';
+import { asInstance, changedClientIssues, inputFormatIssues, newClientIssues } from './client.validation';
 
 export interface IssuedClient {
   client: Client;
@@ -25,8 +28,14 @@ function settingsOf(client: Client): ClientSettings {
 }
 
 /** A fresh TXT record challenge for the host of a client URI. */
-function newUriVerification(): ClientUriVerification {
-  return { status: ClientUriVerificationStatus.PENDING, txtRecord: `clavis-client-uri-verification=${randomBytes(18).toString('base64url')}` };
+function newUriVerification(clientUri: string): ClientUriVerification {
+  return {
+    status: ClientUriVerificationStatus.PENDING,
+    txtRecord: `clavis-client-uri-verification=${randomBytes(18).toString('base64url')}`,
+    recordName: challengeRecordName(clientUri),
+    reason: null,
+    checkedAt: null,
+  };
 }
 
 export class ClientService {
@@ -34,6 +43,7 @@ export class ClientService {
     private readonly dataSource: DataSource,
     private readonly hasher: SecretHasher,
     private readonly idempotency: IdempotencyStore,
+    private readonly audit: AuditLog,
   ) {}
 
   /** Inserts a client inside the caller's transaction; shared with createApplication's default client. */
@@ -48,7 +58,7 @@ export class ClientService {
       applicationId: application.id,
       isDefault,
       promotedAt: null,
-      clientUriVerification: settings.clientUri ? newUriVerification() : null,
+      clientUriVerification: settings.clientUri ? newUriVerification(settings.clientUri) : null,
       secretHash: clientSecret ? this.hasher.hash(clientSecret) : null,
       rotatedSecretHash: null,
       rotatedSecretExpiresAt: null,
@@ -65,21 +75,23 @@ export class ClientService {
 
   /** Problems of a new client's settings beyond the per-field ones (visibility needs a verified URI). */
   static publicationProblems(settings: ClientSettings, verification: ClientUriVerification | null, prefix = '') {
-    if (settings.visibility === ClientVisibility.PUBLIC && verification?.status !== ClientUriVerificationStatus.VERIFIED) {
-      return [{ path: `${prefix}visibility`, message: 'PUBLIC needs a clientUri whose ownership is VERIFIED' }];
-    }
-    return [];
+    return fieldErrorsOf(publicationIssues(settings, verification, prefix));
   }
 
   async create(caller: Caller, input: CreateClientInput): Promise<IssuedClient> {
+    // The same checks as the dry run validateClientSettings (input bounds included).
     const settings = newClientSettings(input, input.name);
-    throwIfInvalid([...clientSettingsProblems(settings), ...ClientService.publicationProblems(settings, null)]);
+    throwIfInvalid(fieldErrorsOf(newClientIssues(asInstance(CreateClientInput, input), settings)));
     return runTransaction(this.dataSource, async (manager) => {
       const application = await lockApplication(manager, caller, input.applicationId);
       return this.idempotency.run(manager, caller, {
         operation: 'createClient',
         input,
-        execute: () => this.insert(manager, application, settings, false),
+        execute: async () => {
+          const issued = await this.insert(manager, application, settings, false);
+          await this.audit.record(manager, caller, { action: 'client.create', targetId: issued.client.id, targetType: 'Client', changedFields: changedFieldsOf(input) });
+          return issued;
+        },
         remember: (issued) => ({ clientId: issued.client.id }),
         replay: async (remembered) => {
           const id = (remembered as { clientId: string }).clientId;
@@ -92,6 +104,7 @@ export class ClientService {
   }
 
   async update(caller: Caller, input: UpdateClientInput): Promise<Client> {
+    const formatIssues = inputFormatIssues(asInstance(UpdateClientInput, input));
     return runTransaction(this.dataSource, async (manager) => {
       const client = await this.lockForChange(manager, caller, input.id);
       if (input.expectedVersion != null && input.expectedVersion !== client.version) {
@@ -102,9 +115,10 @@ export class ClientService {
       }
       const before = settingsOf(client);
       const settings = updatedClientSettings(before, stripNulls(input));
+      // A new clientUri starts a new verification (and so can never leave a client PUBLIC).
       const uriChanged = settings.clientUri !== before.clientUri;
-      const verification = uriChanged ? (settings.clientUri ? newUriVerification() : null) : client.clientUriVerification;
-      throwIfInvalid([...clientSettingsProblems(settings), ...ClientService.publicationProblems(settings, verification)]);
+      const verification = uriChanged ? (settings.clientUri ? newUriVerification(settings.clientUri) : null) : client.clientUriVerification;
+      throwIfInvalid(fieldErrorsOf(changedClientIssues(formatIssues, settings, verification, uriChanged)));
 
       const now = new Date();
       const changes: Partial<Client> = { ...settings, clientUriVerification: verification, version: client.version + 1, updatedAt: now };
@@ -119,6 +133,7 @@ export class ClientService {
         changes.isDefault = true;
       }
       await manager.update(Client, { id: client.id }, changes);
+      await this.audit.record(manager, caller, { action: 'client.update', targetId: client.id, targetType: 'Client', changedFields: changedFieldsOf(input) });
       return Object.assign(client, changes);
     });
   }
@@ -130,6 +145,7 @@ export class ClientService {
         throw new ValidationFailedError([{ path: 'id', message: 'the default client cannot be deleted; make another client the default first' }]);
       }
       await manager.delete(Client, { id: client.id });
+      await this.audit.record(manager, caller, { action: 'client.delete', targetId: client.id, targetType: 'Client' });
       return client.id;
     });
   }
@@ -138,7 +154,7 @@ export class ClientService {
     const query = this.dataSource.getRepository(Client).createQueryBuilder('client').where('client.organization_id = :organizationId', { organizationId });
     if (filter?.applicationId) query.andWhere('client.application_id = :applicationId', { applicationId: filter.applicationId });
     if (filter?.visibility) query.andWhere('client.visibility = :visibility', { visibility: filter.visibility });
-    return paginate(query, 'client.id', { column: 'client.created_at', direction: 'ASC', valueOf: (c) => c.createdAt.toISOString(), parse: (v) => new Date(String(v)) }, page);
+    return paginate(query, 'client.id', byCreatedAt('client'), page);
   }
 
   /**

@@ -1,6 +1,7 @@
 /**
- * URI rules shared by clients, applications and providers. Each check returns a reason
- * (a message for `extensions.fields`) or null when the value is acceptable.
+ * URI rules shared by clients, applications and providers. Each check returns null when the
+ * value is acceptable; otherwise `…Issue` returns a stable code with the reason and
+ * `…Problem` the reason alone (a message for `extensions.fields`).
  */
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
@@ -28,47 +29,81 @@ export interface RedirectUriOptions {
   allowPrivateUseScheme: boolean;
 }
 
+/** A problem of a URI: a stable code (see the client rule catalogue) and a message for the caller. */
+export interface UriIssue {
+  code: string;
+  message: string;
+}
+
+const issue = (code: string, message: string): UriIssue => ({ code, message });
+
 /**
  * Redirect and post-logout URIs: absolute, no fragment, no wildcard, compared by exact
  * match; `https`, except `http` on loopback (RFC 8252 §7.3) and private-use schemes for
  * native clients.
  */
-export function redirectUriProblem(value: string, options: RedirectUriOptions): string | null {
-  if (value.includes('*')) return 'must not contain a wildcard: redirect URIs are matched exactly';
+export function redirectUriIssue(value: string, options: RedirectUriOptions): UriIssue | null {
+  if (value.includes('*')) return issue('REDIRECT_URI_WILDCARD', 'must not contain a wildcard: redirect URIs are matched exactly');
   const url = parse(value);
-  if (!url) return 'must be an absolute URI';
-  if (value.includes('#')) return 'must not contain a fragment';
-  if (url.protocol === 'https:') return url.hostname ? null : 'must name a host';
-  if (url.protocol === 'http:') return isLoopback(url) ? null : 'must use https (http is allowed only for loopback addresses)';
+  if (!url) return issue('REDIRECT_URI_NOT_ABSOLUTE', 'must be an absolute URI');
+  if (value.includes('#')) return issue('REDIRECT_URI_FRAGMENT', 'must not contain a fragment');
+  if (url.protocol === 'https:') return url.hostname ? null : issue('REDIRECT_URI_NOT_ABSOLUTE', 'must name a host');
+  if (url.protocol === 'http:') return isLoopback(url) ? null : issue('REDIRECT_URI_NOT_HTTPS', 'must use https (http is allowed only for loopback addresses)');
   if (isPrivateUseScheme(url.protocol)) {
-    return options.allowPrivateUseScheme ? null : 'private-use URI schemes are allowed only for NATIVE clients';
+    return options.allowPrivateUseScheme ? null : issue('REDIRECT_URI_PRIVATE_USE_SCHEME', 'private-use URI schemes are allowed only for NATIVE clients');
   }
-  return 'must use https, http on a loopback address, or (NATIVE clients) a reverse-domain private-use scheme';
+  return issue('REDIRECT_URI_SCHEME', 'must use https, http on a loopback address, or (NATIVE clients) a reverse-domain private-use scheme');
+}
+
+export function redirectUriProblem(value: string, options: RedirectUriOptions): string | null {
+  return redirectUriIssue(value, options)?.message ?? null;
 }
 
 /** CORS origins: scheme, host and optional port, nothing else. */
-export function corsOriginProblem(value: string): string | null {
+export function corsOriginIssue(value: string): UriIssue | null {
   // WHATWG URL accepts `*` in a host, so `https://*.example.com` would pass as its own origin.
-  if (value.includes('*')) return 'must not contain a wildcard: origins are matched exactly';
+  if (value.includes('*')) return issue('CORS_ORIGIN_WILDCARD', 'must not contain a wildcard: origins are matched exactly');
   const url = parse(value);
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) return 'must be an http(s) origin such as https://app.example.com';
-  if (url.origin !== value) return 'must be an origin only: scheme, host and optional port, with no path, query or trailing slash';
-  if (url.protocol === 'http:' && !isLoopback(url)) return 'must use https (http is allowed only for loopback addresses)';
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) return issue('CORS_ORIGIN_NOT_ORIGIN', 'must be an http(s) origin such as https://app.example.com');
+  if (url.origin !== value) return issue('CORS_ORIGIN_NOT_ORIGIN', 'must be an origin only: scheme, host and optional port, with no path, query or trailing slash');
+  if (url.protocol === 'http:' && !isLoopback(url)) return issue('CORS_ORIGIN_NOT_HTTPS', 'must use https (http is allowed only for loopback addresses)');
   return null;
+}
+
+export function corsOriginProblem(value: string): string | null {
+  return corsOriginIssue(value)?.message ?? null;
 }
 
 /** An absolute `https` URL (client, logo, policy and terms URIs; JWKS and docs URLs). */
-export function httpsUrlProblem(value: string): string | null {
+export function httpsUrlIssue(value: string): UriIssue | null {
   const url = parse(value);
-  if (!url || !url.hostname) return 'must be an absolute https URL';
-  if (url.protocol !== 'https:') return 'must use https';
+  if (!url || !url.hostname) return issue('URL_NOT_ABSOLUTE', 'must be an absolute https URL');
+  if (url.protocol !== 'https:') return issue('URL_NOT_HTTPS', 'must use https');
   return null;
 }
 
+export function httpsUrlProblem(value: string): string | null {
+  return httpsUrlIssue(value)?.message ?? null;
+}
+
 /** A resource or dependency identifier: an absolute URI without a fragment (RFC 8707 §2). */
-export function resourceUriProblem(value: string): string | null {
+export function resourceUriIssue(value: string): UriIssue | null {
   const url = parse(value);
-  if (!url) return 'must be an absolute URI';
-  if (value.includes('#')) return 'must not contain a fragment';
+  if (!url) return issue('RESOURCE_NOT_ABSOLUTE', 'must be an absolute URI');
+  if (value.includes('#')) return issue('RESOURCE_FRAGMENT', 'must not contain a fragment');
   return null;
+}
+
+export function resourceUriProblem(value: string): string | null {
+  return resourceUriIssue(value)?.message ?? null;
+}
+
+/** The host of an absolute URL when it is a DNS name (not an IP literal, not a loopback name); else null. */
+export function dnsHostOf(value: string): string | null {
+  const url = parse(value);
+  if (!url || !url.hostname) return null;
+  const host = url.hostname;
+  if (host.startsWith('[') || /^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return null; // IPv6 / IPv4 literal
+  if (host === 'localhost' || host.endsWith('.localhost')) return null;
+  return host.endsWith('.') ? host.slice(0, -1) : host;
 }
