@@ -6,7 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { TokenVerifier } from './auth/tokens';
 import { createErrorFormatter } from './common/errors';
@@ -16,7 +16,7 @@ import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitProtection } from './
 import { mutationRateLimitPlugin } from './limits/rate-limits';
 import { createLogger } from './observability/logger';
 import { Metrics } from './observability/metrics';
-import { requestObservabilityPlugin } from './observability/request-plugin';
+import { recordOperation, requestObservabilityPlugin } from './observability/request-plugin';
 
 export interface ServerOptions {
   schema: GraphQLSchema;
@@ -126,18 +126,41 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
       const given = req.headers['x-request-id'];
       const requestId = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
       res.locals.requestId = requestId;
+      res.locals.startedAt = process.hrtime.bigint();
       res.setHeader('x-request-id', requestId);
       next();
     },
     express.json({ limit: maxBodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => contextFor(req.headers.authorization, res.locals.requestId as string),
+      context: async ({ req, res }) => {
+        try {
+          return await contextFor(req.headers.authorization, res.locals.requestId as string);
+        } catch (error) {
+          // A token that does not verify fails the request before any plugin sees it: record it
+          // here, or forged tokens would leave no trace in the logs and metrics.
+          recordRefused(req, res, error instanceof GraphQLError ? String(error.extensions.code ?? 'INTERNAL_SERVER_ERROR') : 'INTERNAL_SERVER_ERROR');
+          throw error;
+        }
+      },
     }),
   );
+  function recordRefused(req: express.Request, res: express.Response, outcome: string): void {
+    if (typeof res.locals.requestId !== 'string') return;
+    const params = (req.method === 'GET' ? req.query : req.body) as { operationName?: unknown; variables?: unknown } | undefined;
+    recordOperation(logger, metrics, {
+      requestId: res.locals.requestId,
+      operation: typeof params?.operationName === 'string' ? params.operationName : undefined,
+      outcome,
+      seconds: Number(process.hrtime.bigint() - (res.locals.startedAt as bigint)) / 1e9,
+      caller: null,
+      variables: typeof params?.variables === 'object' ? params.variables : undefined,
+    });
+  }
   // Body-parser failures (too large, malformed JSON) answer in GraphQL's error shape.
-  app.use((error: { status?: number }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+  app.use((error: { status?: number }, req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (!error?.status || error.status >= 500) return next(error);
     const tooLarge = error.status === 413;
+    recordRefused(req, res, tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST');
     res.status(error.status).json({
       errors: [{ message: tooLarge ? `The request body exceeds ${maxBodyBytes} bytes.` : 'The request body is not valid JSON.', extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }],
     });

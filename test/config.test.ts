@@ -1,10 +1,6 @@
-import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { ConfigError, loadConfig } from '../src/config';
+import { buildApp, killAll, removeBuild, spawnClavis } from './helpers/process';
 
 const SECRET = 'a-jwt-secret-that-is-at-least-32-characters-long';
 const HASH_KEY = 'a-hash-key-that-is-at-least-32-characters-long!!';
@@ -129,45 +125,22 @@ describe('loadConfig', () => {
 });
 
 describe('the process entry point', () => {
-  const root = resolve(__dirname, '..');
-  let outDir: string;
+  let buildDir: string;
 
+  // What `npm start` runs: the project's own compiler, on the current sources.
   beforeAll(async () => {
-    // Compile the current sources (never a stale dist/) with the project's own compiler.
-    // Type checking is `npm run typecheck`'s job; here only the emitted JavaScript matters.
-    outDir = mkdtempSync(join(tmpdir(), 'clavis-build-'));
-    await promisify(execFile)(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', outDir, '--noCheck', '--sourceMap', 'false'], { cwd: root }).catch(
-      (error: { stdout?: string }) => {
-        // tsc reports errors but still emits; a missing main.js is caught below.
-        if (!existsSync(join(outDir, 'src/main.js'))) throw new Error(`tsc failed: ${error.stdout}`);
-      },
-    );
+    buildDir = await buildApp({ compiler: 'tsc' });
   }, 60_000);
 
-  afterAll(() => {
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  afterAll(async () => {
+    await killAll();
+    removeBuild(buildDir);
   });
 
-  function run(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((done, fail) => {
-      const child = spawn(process.execPath, [join(outDir, 'src/main.js')], {
-        cwd: outDir,
-        // A clean environment: nothing from the test run (NODE_ENV=test, DATABASE_URL) leaks in.
-        env: { PATH: process.env.PATH ?? '', NODE_PATH: join(root, 'node_modules'), ...env },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => (stdout += chunk));
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        fail(new Error(`the process did not exit; stdout: ${stdout} stderr: ${stderr}`));
-      }, 15_000);
-      child.on('exit', (code) => {
-        clearTimeout(timer);
-        done({ code, stdout, stderr });
-      });
-    });
+  async function run(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const clavis = spawnClavis(buildDir, env);
+    const { code } = await clavis.waitForExit(15_000);
+    return { code, stdout: clavis.stdout(), stderr: clavis.stderr() };
   }
 
   test('exits non-zero with a one-line reason for a bad PORT', async () => {

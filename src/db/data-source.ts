@@ -1,5 +1,5 @@
-import type { Pool } from 'pg';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { Client as PgClient, Pool } from 'pg';
+import { DataSource, type DataSourceOptions, MigrationExecutor } from 'typeorm';
 import { Application } from '../applications/application.entity';
 import { AuditEvent } from '../audit/audit.entity';
 import { Client } from '../clients/client.entity';
@@ -47,11 +47,55 @@ export async function openDatabase(settings: DatabaseSettings): Promise<DataSour
   // An idle client that loses its connection emits 'error' on the pool; without a
   // listener node-postgres would crash the process. The pool replaces the client itself.
   poolOf(dataSource).on('error', () => undefined);
-  await dataSource.runMigrations({ transaction: 'each' });
+  await migrate(dataSource);
   return dataSource;
+}
+
+/**
+ * Applies pending migrations under an advisory lock (one per schema): replicas starting
+ * together take turns instead of racing to create the same tables (the loser crashed with
+ * a duplicate key in pg_type). A migration is not a request, so the request
+ * statement_timeout does not cut it or the wait for the lock.
+ */
+async function migrate(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  const lockKey = `hashtext('clavis-migrations:' || current_schema())`;
+  try {
+    await runner.query('SET statement_timeout = 0');
+    await runner.query(`SELECT pg_advisory_lock(${lockKey})`);
+    const executor = new MigrationExecutor(dataSource, runner);
+    executor.transaction = 'each';
+    await executor.executePendingMigrations();
+  } finally {
+    // The connection goes back to the pool: leave no lock or setting behind on it.
+    await runner.query(`SELECT pg_advisory_unlock_all()`).catch(() => undefined);
+    await runner.query('RESET statement_timeout').catch(() => undefined);
+    await runner.release();
+  }
 }
 
 /** The node-postgres pool behind a TypeORM data source (rate limits share it). */
 export function poolOf(dataSource: DataSource): Pool {
   return (dataSource.driver as unknown as { master: Pool }).master;
+}
+
+/**
+ * Closes the pool at shutdown, once the HTTP drain is over. A connection still checked out
+ * then belongs to a request the grace period gave up on: it is cut, so its transaction can
+ * only roll back. (TypeORM's destroy() would hand it back to the pool mid-transaction, where
+ * a request waiting for a connection could pick it up and commit the abandoned statements
+ * with its own, or queue behind them and keep the process alive.) Resolves with the number
+ * of connections cut.
+ */
+export async function closeDatabase(dataSource: DataSource, timeoutMs = 2000): Promise<number> {
+  const pool = poolOf(dataSource);
+  // From here on a released client is closed, never handed to anyone again.
+  const ended = pool.end();
+  const runners = (dataSource.driver as unknown as { connectedQueryRunners?: { databaseConnection?: PgClient }[] }).connectedQueryRunners ?? [];
+  const busy = runners.flatMap((runner) => (runner.databaseConnection ? [runner.databaseConnection] : []));
+  await Promise.all(busy.map((client) => client.end().catch(() => undefined)));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([ended.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
+  return busy.length;
 }

@@ -22,11 +22,14 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = { mutationsPerMinute: 600,
 export type RateLimitStore = { kind: 'postgres'; pool: Pool } | { kind: 'redis'; client: Redis } | { kind: 'memory' };
 
 function limiter(store: RateLimitStore, options: { keyPrefix: string; points: number; duration: number; blockDuration?: number }): RateLimiterAbstract {
-  // While the shared store is unreachable, each replica keeps limiting on its own.
+  // While Redis is unreachable, each replica keeps limiting on its own.
   const insuranceLimiter = new RateLimiterMemory(options);
   switch (store.kind) {
     case 'postgres':
-      return new RateLimiterPostgres({ ...options, storeClient: store.pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, insuranceLimiter, clearExpiredByTimeout: false });
+      // No insurance here: the store is the database every limited operation needs anyway, so
+      // when it is unreachable the operation fails at once (SERVICE_UNAVAILABLE) instead of
+      // waiting out a second connect timeout in its resolver.
+      return new RateLimiterPostgres({ ...options, storeClient: store.pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false });
     case 'redis':
       return new RateLimiterRedis({ ...options, storeClient: store.client, insuranceLimiter });
     case 'memory':

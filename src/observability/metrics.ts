@@ -1,9 +1,13 @@
 import type { Pool } from 'pg';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** Distinct operation names kept as label values; any beyond are counted as "other". */
+export const MAX_OPERATION_LABELS = 200;
+
 /** Prometheus metrics of one process, served at /metrics. */
 export class Metrics {
   readonly registry = new Registry();
+  private readonly operationNames = new Set<string>();
   readonly requests = new Counter({
     name: 'clavis_graphql_requests_total',
     help: 'GraphQL operations by operation name and outcome (ok, or the first error code).',
@@ -22,6 +26,20 @@ export class Metrics {
     help: 'Requests refused with RATE_LIMITED.',
     registers: [this.registry],
   });
+
+  /**
+   * The `operation` label of a request. Operation names are chosen by clients: label values
+   * are kept for authenticated callers only and bounded in number, so nobody can grow the
+   * metrics (every label value is a series kept for the life of the process) without limit.
+   */
+  operationLabel(operationName: string | undefined, authenticated: boolean): string {
+    if (!authenticated) return 'unauthenticated';
+    const name = operationName ?? 'anonymous';
+    if (this.operationNames.has(name)) return name;
+    if (this.operationNames.size >= MAX_OPERATION_LABELS) return 'other';
+    this.operationNames.add(name);
+    return name;
+  }
 
   constructor(pool?: Pool) {
     collectDefaultMetrics({ register: this.registry, prefix: 'clavis_' });

@@ -1,13 +1,45 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from 'pino';
+import type { Caller } from '../auth/scopes';
 import type { RequestContext } from '../context';
 import type { Metrics } from './metrics';
 import { redactSecrets } from './redact';
 
+export interface OperationRecord {
+  requestId: string;
+  /** The operation name the request gave, if any. */
+  operation: string | null | undefined;
+  /** `ok`, or the first error code. */
+  outcome: string;
+  seconds: number;
+  caller: Caller | null;
+  variables?: unknown;
+}
+
 /**
- * One structured log line and one metrics sample per GraphQL operation: request id,
+ * One structured log line and one metrics sample per request to /graphql: request id,
  * operation, outcome, duration and caller — never a secret (variables are redacted).
  */
+export function recordOperation(logger: Logger, metrics: Metrics, record: OperationRecord): void {
+  const operation = record.operation ?? 'anonymous';
+  const labels = { operation: metrics.operationLabel(operation, record.caller !== null), outcome: record.outcome };
+  metrics.requests.inc(labels);
+  metrics.latency.observe(labels, record.seconds);
+  if (record.outcome === 'RATE_LIMITED') metrics.rateLimitRejections.inc();
+  logger.info(
+    {
+      requestId: record.requestId,
+      operation,
+      outcome: record.outcome,
+      durationMs: Math.round(record.seconds * 1e6) / 1e3,
+      caller: record.caller ? { sub: record.caller.subject, org: record.caller.organizationId } : null,
+      variables: redactSecrets(record.variables),
+    },
+    'graphql operation',
+  );
+}
+
+/** Records every operation Apollo runs (requests refused before that are recorded by the server). */
 export function requestObservabilityPlugin(logger: Logger, metrics: Metrics): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart({ request, contextValue }) {
@@ -17,23 +49,14 @@ export function requestObservabilityPlugin(logger: Logger, metrics: Metrics): Ap
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const allErrors = errors ?? body?.errors ?? [];
           const firstCode = allErrors[0]?.extensions?.code;
-          const outcome = allErrors.length === 0 ? 'ok' : String(firstCode ?? 'INTERNAL_SERVER_ERROR');
-          const operation = operationName ?? 'anonymous';
-          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          metrics.requests.inc({ operation, outcome });
-          metrics.latency.observe({ operation, outcome }, seconds);
-          if (outcome === 'RATE_LIMITED') metrics.rateLimitRejections.inc();
-          logger.info(
-            {
-              requestId: contextValue.requestId,
-              operation,
-              outcome,
-              durationMs: Math.round(seconds * 1e6) / 1e3,
-              caller: contextValue.caller ? { sub: contextValue.caller.subject, org: contextValue.caller.organizationId } : null,
-              variables: redactSecrets(request.variables),
-            },
-            'graphql operation',
-          );
+          recordOperation(logger, metrics, {
+            requestId: contextValue.requestId,
+            operation: operationName,
+            outcome: allErrors.length === 0 ? 'ok' : String(firstCode ?? 'INTERNAL_SERVER_ERROR'),
+            seconds: Number(process.hrtime.bigint() - started) / 1e9,
+            caller: contextValue.caller,
+            variables: request.variables,
+          });
         },
       };
     },

@@ -67,10 +67,16 @@ export interface HarnessOptions {
   maxBodyBytes?: number;
   /** Passed to `createServer`: the development landing page opens authorised with it. */
   developmentToken?: string;
+  /** Another database (or a proxy in front of one) instead of DATABASE_URL. */
+  databaseUrl?: string;
+  /** Pool settings, as configuration passes them to `openDatabase` (default: 5 connections, no timeouts). */
+  database?: { poolMax?: number; statementTimeoutMs?: number; connectTimeoutMs?: number };
+  /** Passed to `createServer`. */
+  shutdownGraceMs?: number;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const url = process.env.DATABASE_URL;
+  const url = options.databaseUrl ?? process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is set by the global setup');
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const admin = new PgClient({ connectionString: url });
@@ -79,7 +85,14 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   await admin.end();
 
   const sql = new StatementCounter();
-  const dataSource = await openDatabase({ url, schema, poolMax: 5, logger: sql });
+  const dataSource = await openDatabase({
+    url,
+    schema,
+    poolMax: options.database?.poolMax ?? 5,
+    statementTimeoutMs: options.database?.statementTimeoutMs,
+    connectTimeoutMs: options.database?.connectTimeoutMs,
+    logger: sql,
+  });
   const rateLimits = new RateLimits({ kind: 'postgres', pool: poolOf(dataSource) }, options.rateLimits ?? { ...DEFAULT_RATE_LIMITS, mutationsPerMinute: 100_000 });
   const services = createServices(dataSource, new SecretHasher(TEST_HASH_KEY), TEST_KEY_RING, rateLimits);
   const server = await createServer({
@@ -91,6 +104,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     queryLimits: options.queryLimits,
     maxBodyBytes: options.maxBodyBytes,
     developmentToken: options.developmentToken,
+    shutdownGraceMs: options.shutdownGraceMs,
   });
   const token: Harness['token'] = (o = {}) => signToken(TEST_JWT_SECRET, { sub: o.sub ?? 'tester', org: o.org ?? 'org-a', scope: (o.scopes ?? SCOPES).join(' ') });
   const defaultToken = await token();
