@@ -44,7 +44,12 @@ function entityReferenceResolvers() {
   };
 }
 
-/** The type-graphql schema on its own (resolvers, validation, auth), before federation. */
+/**
+ * The type-graphql schema on its own (resolvers, validation, auth), before federation.
+ * Object types declare `simpleResolvers: true`: their plain fields use graphql-js's default
+ * resolver instead of type-graphql's per-field middleware wrapper, which was the largest cost
+ * of a large page (guards live on the field resolvers, which keep their wrapper).
+ */
 function buildTypeGraphqlSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [

@@ -4,7 +4,7 @@ import { EntityMetadata } from '../common/metadata';
 import { Node, OwnerType, registerNodeType } from '../common/node';
 import { ConnectionType } from '../common/pagination';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class OAuth2ApplicationProtocol {
   @Field(() => [String], { description: 'Redirect URIs the default client is derived from.' })
   redirectUris!: string[];
@@ -13,13 +13,13 @@ export class OAuth2ApplicationProtocol {
   postLogoutRedirectUris!: string[];
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ApplicationProtocols {
   @Field(() => OAuth2ApplicationProtocol, { nullable: true })
   oauth2?: OAuth2ApplicationProtocol | null;
 }
 
-@ObjectType({ implements: Node, description: 'An OAuth/OIDC application: the unit that owns clients and credentials.' })
+@ObjectType({ simpleResolvers: true, implements: Node, description: 'An OAuth/OIDC application: the unit that owns clients and credentials.' })
 @Directive('@key(fields: "id")')
 @Entity({ name: 'applications' })
 export class Application implements Node {
@@ -85,7 +85,7 @@ export class Application implements Node {
   updatedAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ApplicationConnection extends ConnectionType('Application', () => Application) {}
 
 registerNodeType('application', 'Application');

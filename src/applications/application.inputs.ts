@@ -154,7 +154,7 @@ export class ApplicationOrder {
   @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC }) direction!: OrderDirection;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CreateApplicationPayload {
   @Field(() => Application) application!: Application;
   @Field(() => Client) defaultClient!: Client;
@@ -162,12 +162,12 @@ export class CreateApplicationPayload {
   clientSecret!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class UpdateApplicationPayload {
   @Field(() => Application) application!: Application;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class DeleteApplicationPayload {
   @Field(() => ID) deletedId!: string;
 }

@@ -4,7 +4,7 @@ import { Node, registerNodeType } from '../common/node';
 import { ConnectionType } from '../common/pagination';
 
 /** One committed change: who did what to which object, in which request. Never a secret value. */
-@ObjectType({ implements: Node, description: 'A change made through the API, recorded in the same transaction as the change.' })
+@ObjectType({ simpleResolvers: true, implements: Node, description: 'A change made through the API, recorded in the same transaction as the change.' })
 @Directive('@key(fields: "id")')
 @Entity({ name: 'audit_events' })
 export class AuditEvent implements Node {
@@ -47,5 +47,5 @@ export class AuditEvent implements Node {
 
 registerNodeType('auditEvent', 'AuditEvent');
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class AuditEventConnection extends ConnectionType('AuditEvent', () => AuditEvent) {}

@@ -53,6 +53,7 @@ export const SECRET_AUTH_METHODS: ReadonlySet<TokenEndpointAuthMethod> = new Set
 export const CLIENT_URI_CHALLENGE_LABEL = '_clavis-challenge';
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     'Proof of ownership of the host of `clientUri`: publish a TXT record whose value is exactly `txtRecord` at `recordName` ' +
     '(`_clavis-challenge.<host of clientUri>`), then call `verifyClientUri`. Status: PENDING (nothing checked yet) → ' +
@@ -78,7 +79,7 @@ export class ClientUriVerification {
   checkedAt?: string | null;
 }
 
-@ObjectType({ implements: Node, description: 'An OAuth client of an application.' })
+@ObjectType({ simpleResolvers: true, implements: Node, description: 'An OAuth client of an application.' })
 @Directive('@key(fields: "id")')
 @Directive('@key(fields: "clientId")')
 @Entity({ name: 'clients' })
@@ -232,7 +233,7 @@ export class Client implements Node {
   updatedAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ClientConnection extends ConnectionType('Client', () => Client) {}
 
 registerNodeType('client', 'Client');

@@ -152,19 +152,19 @@ export class ClientFilter {
   @Field(() => ClientVisibility, { nullable: true }) visibility?: ClientVisibility;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CreateClientPayload {
   @Field(() => Client) client!: Client;
   @Field(() => String, { nullable: true, description: 'The generated secret, shown only here. Null for clients without one.' })
   clientSecret!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class UpdateClientPayload {
   @Field(() => Client) client!: Client;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class DeleteClientPayload {
   @Field(() => ID) deletedId!: string;
 }
@@ -184,7 +184,7 @@ export class RotateClientSecretInput {
   gracePeriodSeconds?: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class RotateClientSecretPayload {
   @Field(() => Client) client!: Client;
   @Field(() => String, { description: 'The new current secret, shown only here.' }) clientSecret!: string;
@@ -195,7 +195,7 @@ export class DeleteRotatedClientSecretInput {
   @Field(() => ID) id!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class DeleteRotatedClientSecretPayload {
   @Field(() => Client) client!: Client;
 }
@@ -211,7 +211,7 @@ export class AuthenticateClientInput {
   clientSecret!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class AuthenticateClientPayload {
   @Field(() => Boolean) authenticated!: boolean;
   @Field(() => Client, { nullable: true, description: 'The authenticated client; null whenever authentication failed.' }) client!: Client | null;
@@ -223,7 +223,7 @@ export class VerifyClientUriInput {
   @Field(() => ID) id!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class VerifyClientUriPayload {
   @Field(() => Client, { description: 'The client with the outcome in `clientUriVerification` (VERIFIED or FAILED with a reason).' })
   client!: Client;
@@ -237,7 +237,7 @@ registerEnumType(IssueSeverity, {
   },
 });
 
-@ObjectType({ description: 'One finding of the client rules, as validateClientSettings reports it.' })
+@ObjectType({ simpleResolvers: true, description: 'One finding of the client rules, as validateClientSettings reports it.' })
 export class ClientSettingsIssue {
   @Field(() => String, { description: 'Dotted path of the input field, relative to `input` (e.g. `redirectUris.2`).' })
   path!: string;

@@ -1,7 +1,7 @@
 import { IsOptional, IsUrl, MaxLength } from 'class-validator';
 import { Field, InputType, ObjectType } from 'type-graphql';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class EntityMetadata {
   @Field(() => String, { nullable: true }) docsUrl?: string | null;
 }

@@ -6,7 +6,7 @@ import { ValidationFailedError } from './errors';
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field(() => Boolean) hasNextPage!: boolean;
   @Field(() => Boolean) hasPreviousPage!: boolean;
@@ -26,16 +26,16 @@ export interface Page<T> {
   countTotal: () => Promise<number>;
 }
 
-/** Builds the `<Name>Edge` type and a base class for `@ObjectType() class <Name>Connection`. */
+/** Builds the `<Name>Edge` type and a base class for the `<Name>Connection` object type. */
 export function ConnectionType<T extends object>(name: string, nodeType: () => ClassType<T> | object) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class EdgeType {
     @Field(() => String) cursor!: string;
     @Field(nodeType) node!: T;
   }
 
   // Abstract here; the concrete `<Name>Connection` subclass carries the type name.
-  @ObjectType()
+  @ObjectType({ simpleResolvers: true })
   class Connection {
     @Field(() => [EdgeType]) edges!: Edge<T>[];
     @Field(() => PageInfo) pageInfo!: PageInfo;

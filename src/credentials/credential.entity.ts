@@ -66,33 +66,33 @@ export abstract class ApplicationCredential implements Node {
   @Field(() => Date) updatedAt!: Date;
 }
 
-@ObjectType({ implements: [Node, ApplicationCredential], description: 'Accepts tokens of a provider, for one subject or for any ("*").' })
+@ObjectType({ simpleResolvers: true, implements: [Node, ApplicationCredential], description: 'Accepts tokens of a provider, for one subject or for any ("*").' })
 @Directive('@key(fields: "id")')
 export class TokenCredential extends ApplicationCredential {
   @Field(() => ID) providerId!: string;
   @Field(() => String, { nullable: true }) subject!: string | null;
 }
 
-@ObjectType({ implements: [Node, ApplicationCredential], description: 'A generated password; the identifier is the username (an OAuth client id).' })
+@ObjectType({ simpleResolvers: true, implements: [Node, ApplicationCredential], description: 'A generated password; the identifier is the username (an OAuth client id).' })
 @Directive('@key(fields: "id")')
 export class PasswordCredential extends ApplicationCredential {
   @Field(() => Date, { nullable: true }) secretRotatedAt!: Date | null;
 }
 
-@ObjectType({ implements: [Node, ApplicationCredential], description: 'Public keys, inline (jwks) or by reference (jwksUri): exactly one of the two.' })
+@ObjectType({ simpleResolvers: true, implements: [Node, ApplicationCredential], description: 'Public keys, inline (jwks) or by reference (jwksUri): exactly one of the two.' })
 @Directive('@key(fields: "id")')
 export class PublicKeyCredential extends ApplicationCredential {
   @Field(() => String, { nullable: true }) jwksUri!: string | null;
   @Field(() => GraphQLJSONObject, { nullable: true }) jwks!: Record<string, unknown> | null;
 }
 
-@ObjectType({ implements: [Node, ApplicationCredential], description: 'Identified by a URL (e.g. a client ID metadata document); identifier = url.' })
+@ObjectType({ simpleResolvers: true, implements: [Node, ApplicationCredential], description: 'Identified by a URL (e.g. a client ID metadata document); identifier = url.' })
 @Directive('@key(fields: "id")')
 export class UrlCredential extends ApplicationCredential {
   @Field(() => String) url!: string;
 }
 
-@ObjectType({ implements: [Node, ApplicationCredential], description: 'A public client: an OAuth client id with no secret.' })
+@ObjectType({ simpleResolvers: true, implements: [Node, ApplicationCredential], description: 'A public client: an OAuth client id with no secret.' })
 @Directive('@key(fields: "id")')
 export class PublicCredential extends ApplicationCredential {}
 
@@ -102,5 +102,5 @@ export const CredentialUnion = createUnionType({
   resolveType: credentialTypeName,
 });
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CredentialConnection extends ConnectionType('Credential', () => CredentialUnion) {}

@@ -121,23 +121,23 @@ export class CredentialFilter {
   @Field(() => CredentialType, { nullable: true }) type?: CredentialType;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CreateCredentialPayload {
   @Field(() => CredentialUnion) credential!: CredentialRow;
   @Field(() => String, { nullable: true, description: 'The generated password of a PASSWORD credential, shown only here.' }) secret!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class UpdateCredentialPayload {
   @Field(() => CredentialUnion) credential!: CredentialRow;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class DeleteCredentialPayload {
   @Field(() => ID) deletedId!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class RotateCredentialSecretPayload {
   @Field(() => CredentialUnion) credential!: CredentialRow;
   @Field(() => String, { description: 'The new password, shown only here.' }) secret!: string;

@@ -15,7 +15,7 @@ registerEnumType(ProviderType, {
   description: 'EXTERNAL: a third-party authorization server; VAULT: a secret store; STS: a security token service (token exchange).',
 });
 
-@ObjectType({ description: 'How Clavis talks OAuth 2.0 to the provider.' })
+@ObjectType({ simpleResolvers: true, description: 'How Clavis talks OAuth 2.0 to the provider.' })
 export class OAuth2ProviderProtocol {
   @Field(() => String, { nullable: true }) issuer?: string | null;
   @Field(() => String, { nullable: true }) authorizationEndpoint?: string | null;
@@ -35,7 +35,7 @@ export class OAuth2ProviderProtocol {
   tokenResponseAccessTokenPointer?: string | null;
 }
 
-@ObjectType({ description: 'OpenID Connect settings of the provider.' })
+@ObjectType({ simpleResolvers: true, description: 'OpenID Connect settings of the provider.' })
 export class OpenIdProviderProtocol {
   @Field(() => String, { nullable: true, description: 'The OpenID discovery document, /.well-known/openid-configuration.' }) discoveryUri?: string | null;
   @Field(() => String, { nullable: true }) userinfoUri?: string | null;
@@ -46,13 +46,13 @@ export class OpenIdProviderProtocol {
   @Field(() => [String], { nullable: true, description: 'Scopes requested on sign-in; ["openid"] when unset.' }) scopes?: string[] | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ProviderProtocols {
   @Field(() => OAuth2ProviderProtocol, { nullable: true }) oauth2?: OAuth2ProviderProtocol | null;
   @Field(() => OpenIdProviderProtocol, { nullable: true }) openid?: OpenIdProviderProtocol | null;
 }
 
-@ObjectType({ implements: Node, description: 'An identity provider that credentials can trust.' })
+@ObjectType({ simpleResolvers: true, implements: Node, description: 'An identity provider that credentials can trust.' })
 @Directive('@key(fields: "id")')
 @Entity({ name: 'providers' })
 export class Provider implements Node {
@@ -126,7 +126,7 @@ export class Provider implements Node {
   updatedAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ProviderConnection extends ConnectionType('Provider', () => Provider) {}
 
 registerNodeType('provider', 'Provider');

@@ -110,17 +110,17 @@ export class ProviderFilter {
   @Field(() => ProviderType, { nullable: true }) type?: ProviderType;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CreateProviderPayload {
   @Field(() => Provider) provider!: Provider;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class UpdateProviderPayload {
   @Field(() => Provider) provider!: Provider;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class DeleteProviderPayload {
   @Field(() => ID) deletedId!: string;
 }
