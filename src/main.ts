@@ -12,7 +12,7 @@ import { createServices } from './context';
 import { closeDatabase, openDatabase, poolOf } from './db/data-source';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded';
 import { RateLimits } from './limits/rate-limits';
-import { createLogger } from './observability/logger';
+import { createLogger, flushLogs } from './observability/logger';
 import { buildClavisSchema } from './schema';
 import { createServer } from './server';
 
@@ -82,6 +82,7 @@ async function main(config: Config): Promise<void> {
     redis?.disconnect();
     await embedded?.stop();
     logger.info('stopped');
+    await flushLogs(logger);
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -57,6 +57,8 @@ const READINESS_TIMEOUT_MS = 1000;
 export async function createServer(options: ServerOptions): Promise<ClavisServer> {
   const app = express();
   app.disable('x-powered-by');
+  // Express would SHA-1 every response body for an ETag; GraphQL POST responses never use one.
+  app.set('etag', false);
   const httpServer = http.createServer(app);
   const logger = options.logger ?? createLogger({ level: 'silent' });
   const metrics = options.metrics ?? new Metrics(poolOf(options.services.dataSource));

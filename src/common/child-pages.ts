@@ -1,7 +1,9 @@
 import DataLoader from 'dataloader';
 import type { DataSource, ObjectLiteral } from 'typeorm';
 import type { RowReader } from '../db/rows';
-import { type Page, type PageArgs, cursorDate, decodeCursor, encodeCursor, pageSize } from './pagination';
+import { type Page, type PageArgs, cursorDate, decodeCursor, lazyEdge, pageSize } from './pagination';
+
+const createdAtOf = (row: { createdAt: Date }) => row.createdAt.toISOString();
 
 /** One parent's page request: `Application.clients(first, after)` for one application. */
 export interface ChildPageKey extends PageArgs {
@@ -48,7 +50,7 @@ function filterClause(filter: Record<string, string | undefined> | undefined, pa
 /**
  * Per-request loaders for paginated children under many parents (clients of applications,
  * credentials of applications). All parents asking for the same page shape are served by ONE
- * statement — a window function numbers each parent's children in keyset order — and their
+ * statement — a LATERAL join takes each parent's first rows in keyset order — and their
  * totals by one grouped count, so a page of N parents costs the same as a page of one.
  */
 export function childPageLoaders<T extends ChildRow>(options: ChildPageOptions<T>) {
@@ -88,13 +90,16 @@ export function childPageLoaders<T extends ChildRow>(options: ChildPageOptions<T
           conditions += ` AND (created_at, id) > ($${params.length - 1}, $${params.length})`;
         }
         params.push(limit + 1);
-        const children = await rows.select(
-          `WHERE t.id IN (
-             SELECT id FROM (
-               SELECT id, row_number() OVER (PARTITION BY ${parentColumn} ORDER BY created_at, id) AS position
-               FROM ${table} WHERE organization_id = $1 AND ${parentColumn} = ANY($2)${conditions}
-             ) numbered WHERE position <= $${params.length}
-           ) ORDER BY t.created_at, t.id`,
+        // Per parent, an index range scan of at most `first + 1` rows (clients and
+        // credentials are indexed on (application_id, created_at, id)).
+        const children = await rows.selectFrom(
+          `FROM unnest($2::text[]) AS parent(id)
+           CROSS JOIN LATERAL (
+             SELECT * FROM ${table}
+             WHERE organization_id = $1 AND ${parentColumn} = parent.id${conditions}
+             ORDER BY created_at, id
+             LIMIT $${params.length}
+           ) t`,
           params,
         );
         for (const [parentId, siblings] of groupBy(children, options.parentIdOf)) rowsByParent.set(parentId, siblings);
@@ -102,7 +107,7 @@ export function childPageLoaders<T extends ChildRow>(options: ChildPageOptions<T
       return keys.map((key) => {
         const limit = pageSize(key.first);
         const siblings = rowsByParent.get(key.parentId) ?? [];
-        const edges = siblings.slice(0, limit).map((node) => ({ cursor: encodeCursor(node.createdAt.toISOString(), node.id), node }));
+        const edges = siblings.slice(0, limit).map((node) => lazyEdge(node, createdAtOf));
         return {
           edges,
           pageInfo: { hasNextPage: siblings.length > limit, hasPreviousPage: Boolean(key.after), startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },

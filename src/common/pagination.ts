@@ -79,6 +79,17 @@ export function encodeCursor(sortValue: CursorValue, id: string): string {
   return Buffer.from(JSON.stringify([sortValue, id])).toString('base64url');
 }
 
+/** An edge whose cursor is encoded only if someone asks for it (most pages never do). */
+export function lazyEdge<T extends { id: string }>(node: T, sortValue: (node: T) => CursorValue): Edge<T> {
+  let cursor: string | undefined;
+  return {
+    node,
+    get cursor() {
+      return (cursor ??= encodeCursor(sortValue(node), node.id));
+    },
+  };
+}
+
 export function decodeCursor(cursor: string): [CursorValue, string] {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -140,7 +151,7 @@ export async function paginate<T extends ObjectLiteral & { id: string }>(
   pageQuery.orderBy(sort.column, sort.direction).addOrderBy(idColumn, sort.direction).take(undefined).limit(limit + 1);
   const rows = await pageQuery.getMany();
   const hasNextPage = rows.length > limit;
-  const edges = rows.slice(0, limit).map((node) => ({ cursor: encodeCursor(sort.valueOf(node), node.id), node }));
+  const edges = rows.slice(0, limit).map((node) => lazyEdge(node, sort.valueOf));
   return {
     edges,
     pageInfo: {

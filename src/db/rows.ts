@@ -31,8 +31,13 @@ export class RowReader<T extends ObjectLiteral> {
   }
 
   /** `SELECT <every column> FROM <table> t <rest>`, with `$n` parameters. */
-  async select(rest: string, parameters: unknown[]): Promise<T[]> {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT ${this.selectList} FROM ${this.table} t ${rest}`, parameters);
+  select(rest: string, parameters: unknown[]): Promise<T[]> {
+    return this.selectFrom(`FROM ${this.table} t ${rest}`, parameters);
+  }
+
+  /** `SELECT <every column of t> <from>`: for reads whose FROM is not the plain table (t must name its rows). */
+  async selectFrom(from: string, parameters: unknown[]): Promise<T[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT ${this.selectList} ${from}`, parameters);
     return rows.map((row) => this.hydrate(row));
   }
 
