@@ -93,3 +93,26 @@ test('100 _entities of mixed types cost one statement per type', async () => {
   expect(data._entities.filter((e: unknown) => e !== null)).toHaveLength(100);
   expect(count).toBe(4);
 });
+
+test('nested pages read only the columns the query needs, and computed fields still work', async () => {
+  h.sql.reset();
+  const plain = await h.run(`{ applications(first: 3) { edges { node { clients { edges { node { id clientId } } } } } } }`);
+  expect(plain.errors).toBeUndefined();
+  const clientRead = h.sql.statements.find((sql) => /LATERAL/.test(sql) && /clients/.test(sql))!;
+  expect(clientRead).toBeDefined();
+  expect(clientRead).not.toMatch(/secret_hash|redirect_uris/);
+
+  const computed = await h.run(`{ applications(first: 3) { edges { node {
+    clients { edges { node { hasSecret hasRotatedSecret application { id } } } }
+    credentials { edges { node { __typename ... on TokenCredential { provider { id } } ... on UrlCredential { url } } } }
+  } } } }`);
+  expect(computed.errors).toBeUndefined();
+  for (const { node } of computed.data!.applications.edges) {
+    // Seeded clients all have a secret and no rotated one.
+    expect(node.clients.edges.map((e: any) => [e.node.hasSecret, e.node.hasRotatedSecret])).toEqual([[true, false], [true, false], [true, false]]);
+    for (const { node: credential } of node.credentials.edges) {
+      if (credential.__typename === 'TokenCredential') expect(credential.provider.id).toMatch(/^prv_/);
+      if (credential.__typename === 'UrlCredential') expect(credential.url).toMatch(/^https:/);
+    }
+  }
+});

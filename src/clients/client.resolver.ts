@@ -1,4 +1,6 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { childProperties } from '../common/child-pages';
 import { Application } from '../applications/application.entity';
 import { callerOf } from '../auth/guard';
 import { NotFoundError } from '../common/errors';
@@ -135,6 +137,12 @@ export class ClientSecretResolver {
   }
 }
 
+/** Columns behind the computed fields of Client. */
+const CLIENT_FIELD_COLUMNS = {
+  hasSecret: ['secretHash'],
+  hasRotatedSecret: ['rotatedSecretHash', 'rotatedSecretExpiresAt'],
+};
+
 /** The client fields of Application, owned by the clients feature. */
 @Resolver(() => Application)
 export class ApplicationClientsResolver {
@@ -146,7 +154,13 @@ export class ApplicationClientsResolver {
   }
 
   @FieldResolver(() => ClientConnection)
-  async clients(@Root() application: Application, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<ClientConnection> {
-    return ClientConnection.from(await ctx.loaders.clients.pageByApplication.load({ parentId: application.id, first: page.first, after: page.after }));
+  async clients(
+    @Root() application: Application,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
+    @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<ClientConnection> {
+    const properties = childProperties(info, CLIENT_FIELD_COLUMNS);
+    return ClientConnection.from(await ctx.loaders.clients.pageByApplication.load({ parentId: application.id, first: page.first, after: page.after, properties }));
   }
 }

@@ -1,15 +1,31 @@
 import DataLoader from 'dataloader';
 import type { DataSource, ObjectLiteral } from 'typeorm';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { RowReader } from '../db/rows';
+import { selectedFieldNames } from './selection';
 import { type Page, type PageArgs, cursorDate, decodeCursor, lazyEdge, pageSize } from './pagination';
 
 const createdAtOf = (row: { createdAt: Date }) => row.createdAt.toISOString();
+/** What paging and grouping themselves need, whatever the caller selected. */
+const ALWAYS_READ = ['id', 'organizationId', 'createdAt', 'applicationId', 'targetId', 'type'];
+
+/**
+ * The entity properties a connection's nodes need for the query at hand: the selected fields
+ * that are columns, plus the columns behind computed fields (`requires`, e.g. `hasSecret` →
+ * `secretHash`, `provider` → `providerId`).
+ */
+export function childProperties(info: GraphQLResolveInfo, requires: Record<string, string[]> = {}): string[] {
+  const names = selectedFieldNames(info, ['edges', 'node']);
+  return [...names].flatMap((name) => [name, ...(requires[name] ?? [])]);
+}
 
 /** One parent's page request: `Application.clients(first, after)` for one application. */
 export interface ChildPageKey extends PageArgs {
   parentId: string;
   /** Extra equality filters on child columns, e.g. `{ type: 'TOKEN' }`. */
   filter?: Record<string, string | undefined>;
+  /** Entity properties to read (see childProperties); every column when omitted. */
+  properties?: string[];
 }
 
 interface ChildRow extends ObjectLiteral {
@@ -56,7 +72,7 @@ function filterClause(filter: Record<string, string | undefined> | undefined, pa
 export function childPageLoaders<T extends ChildRow>(options: ChildPageOptions<T>) {
   const { dataSource, rows, parentColumn, organizationId } = options;
   const table = rows.table;
-  const groupKey = (key: Omit<ChildPageKey, 'parentId'>) => JSON.stringify([key.first ?? null, key.after ?? null, key.filter ?? {}]);
+  const groupKey = (key: Omit<ChildPageKey, 'parentId'>) => JSON.stringify([key.first ?? null, key.after ?? null, key.filter ?? {}, key.properties ?? null]);
 
   const totals = new DataLoader<{ parentId: string; filter?: ChildPageKey['filter'] }, number, string>(
     async (keys) => {
@@ -80,7 +96,7 @@ export function childPageLoaders<T extends ChildRow>(options: ChildPageOptions<T
       const groups = groupBy(keys, groupKey);
       const rowsByParent = new Map<string, T[]>();
       for (const members of groups.values()) {
-        const { first, after, filter } = members[0];
+        const { first, after, filter, properties } = members[0];
         const limit = pageSize(first);
         const params: unknown[] = [organizationId, members.map((key) => key.parentId)];
         let conditions = filterClause(filter, params);
@@ -101,6 +117,7 @@ export function childPageLoaders<T extends ChildRow>(options: ChildPageOptions<T
              LIMIT $${params.length}
            ) t`,
           params,
+          rows.columnsFor(properties && [...properties, ...ALWAYS_READ]),
         );
         for (const [parentId, siblings] of groupBy(children, options.parentIdOf)) rowsByParent.set(parentId, siblings);
       }

@@ -1,4 +1,6 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { childProperties } from '../common/child-pages';
 import { Application } from '../applications/application.entity';
 import { callerOf } from '../auth/guard';
 import { NotFoundError } from '../common/errors';
@@ -96,7 +98,12 @@ export class ApplicationCredentialsResolver {
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Arg('type', () => CredentialType, { nullable: true }) type: CredentialType | undefined,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<CredentialConnection> {
-    return CredentialConnection.from(await ctx.loaders.credentials.pageByApplication.load({ parentId: application.id, first: page.first, after: page.after, filter: { type } }));
+    // `provider` needs providerId; `type` (always read) picks each node's GraphQL type.
+    const properties = childProperties(info, { provider: ['providerId'] });
+    return CredentialConnection.from(
+      await ctx.loaders.credentials.pageByApplication.load({ parentId: application.id, first: page.first, after: page.after, filter: { type }, properties }),
+    );
   }
 }

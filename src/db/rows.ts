@@ -20,6 +20,8 @@ export class RowReader<T extends ObjectLiteral> {
 
   readonly table: string;
   private readonly selectList: string;
+  private readonly columnByProperty: Map<string, string>;
+  private readonly prunedLists = new Map<string, string>();
 
   private constructor(
     private readonly dataSource: DataSource,
@@ -27,7 +29,8 @@ export class RowReader<T extends ObjectLiteral> {
   ) {
     const metadata = dataSource.getMetadata(entity);
     this.table = metadata.tableName;
-    this.selectList = metadata.columns.map((column) => `t.${column.databaseName} AS "${column.propertyName}"`).join(', ');
+    this.columnByProperty = new Map(metadata.columns.map((column) => [column.propertyName, column.databaseName]));
+    this.selectList = this.listOf([...this.columnByProperty.keys()]);
   }
 
   /** `SELECT <every column> FROM <table> t <rest>`, with `$n` parameters. */
@@ -35,9 +38,26 @@ export class RowReader<T extends ObjectLiteral> {
     return this.selectFrom(`FROM ${this.table} t ${rest}`, parameters);
   }
 
-  /** `SELECT <every column of t> <from>`: for reads whose FROM is not the plain table (t must name its rows). */
-  async selectFrom(from: string, parameters: unknown[]): Promise<T[]> {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT ${this.selectList} ${from}`, parameters);
+  private listOf(properties: string[]): string {
+    return properties.map((property) => `t.${this.columnByProperty.get(property)} AS "${property}"`).join(', ');
+  }
+
+  /**
+   * The select list for these properties only (unknown names are ignored): large pages
+   * parse and keep only what the caller asked for. Undefined selects every column.
+   */
+  columnsFor(properties: Iterable<string> | undefined): string | undefined {
+    if (!properties) return undefined;
+    const known = [...new Set(properties)].filter((property) => this.columnByProperty.has(property)).sort();
+    const key = known.join(',');
+    let list = this.prunedLists.get(key);
+    if (!list) this.prunedLists.set(key, (list = this.listOf(known)));
+    return list;
+  }
+
+  /** `SELECT <columns of t> <from>`: for reads whose FROM is not the plain table (t must name its rows). */
+  async selectFrom(from: string, parameters: unknown[], selectList: string = this.selectList): Promise<T[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT ${selectList} ${from}`, parameters);
     return rows.map((row) => this.hydrate(row));
   }
 
