@@ -77,7 +77,11 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
     schema: options.schema,
     introspection: options.introspection ?? !options.isProduction,
     includeStacktraceInErrorResponses: !options.isProduction,
-    formatError: createErrorFormatter({ isProduction: options.isProduction, log: (error) => logger.error({ err: errorSummary(error) }, 'unexpected error') }),
+    formatError: createErrorFormatter({
+      isProduction: options.isProduction,
+      log: (error) => logger.error({ err: errorSummary(error) }, 'unexpected error'),
+      warn: (error) => logger.warn({ err: errorSummary(error) }, 'database unavailable'),
+    }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs ?? 10_000 }),
       // Inline traces only serve GraphOS usage reporting through a gateway, and cache hints

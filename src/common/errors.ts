@@ -79,7 +79,7 @@ const PUBLIC_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_
  * Apollo `formatError`: anything that is not one of our public codes becomes a bare
  * INTERNAL_SERVER_ERROR in production, so no stack trace, SQL or secret reaches a caller.
  */
-export function createErrorFormatter(options: { isProduction: boolean; log: (error: unknown) => void }) {
+export function createErrorFormatter(options: { isProduction: boolean; log: (error: unknown) => void; warn?: (error: unknown) => void }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
@@ -89,7 +89,9 @@ export function createErrorFormatter(options: { isProduction: boolean; log: (err
     }
     const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
     if (isDatabaseUnavailable(original)) {
-      // An outage is not a bug: say so plainly, with a code clients can retry on.
+      // An outage is not a bug: say so plainly, with a code clients can retry on (the cause
+      // still goes to the log, as a warning).
+      options.warn?.(original);
       return { message: 'The service is temporarily unavailable; retry shortly.', path: formatted.path, locations: formatted.locations, extensions: { code: 'SERVICE_UNAVAILABLE' } };
     }
     options.log(original);

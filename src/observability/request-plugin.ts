@@ -47,7 +47,8 @@ export function requestObservabilityPlugin(logger: Logger, metrics: Metrics): Ap
       return {
         async willSendResponse({ response, operationName, errors }) {
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          const allErrors = errors ?? body?.errors ?? [];
+          // The formatted errors carry the code the caller received (SERVICE_UNAVAILABLE, …).
+          const allErrors = body?.errors ?? errors ?? [];
           const firstCode = allErrors[0]?.extensions?.code;
           recordOperation(logger, metrics, {
             requestId: contextValue.requestId,
