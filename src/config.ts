@@ -11,6 +11,23 @@ import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './limits/rate-limit
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
 
+/** An optional string that `parse` must accept; its error message becomes the reason. */
+const parsedBy = (parse: (value: string) => unknown) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .optional()
+      .superRefine((value, ctx) => {
+        if (value === undefined) return;
+        try {
+          parse(value);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      }),
+  );
+
 const int = (min: number, max: number, fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
 
 const envSchema = z
@@ -30,20 +47,7 @@ const envSchema = z
     AUTH_ISSUER: optionalString,
     AUTH_AUDIENCE: optionalString,
     SECRET_HASH_KEY: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
-    ENCRYPTION_KEYS: z.preprocess(
-      emptyAsUndefined,
-      z
-        .string()
-        .optional()
-        .superRefine((value, ctx) => {
-          if (value === undefined) return;
-          try {
-            KeyRing.parse(value);
-          } catch (error) {
-            ctx.addIssue({ code: 'custom', message: (error as Error).message });
-          }
-        }),
-    ),
+    ENCRYPTION_KEYS: parsedBy(KeyRing.parse),
     REDIS_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// URL').optional()),
     MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024, 100 * 1024),
     QUERY_MAX_DEPTH: int(1, 100, DEFAULT_QUERY_LIMITS.maxDepth),
@@ -58,23 +62,10 @@ const envSchema = z
     SHUTDOWN_GRACE_MS: int(0, 600_000, 10_000),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
     GRAPHQL_INTROSPECTION: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).optional()),
-    DB_POOL_MAX: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(10)),
-    DB_STATEMENT_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(15000)),
-    DB_CONNECT_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(5000)),
-    DNS_RESOLVER: z.preprocess(
-      emptyAsUndefined,
-      z
-        .string()
-        .optional()
-        .superRefine((value, ctx) => {
-          if (value === undefined) return;
-          try {
-            parseDnsServers(value);
-          } catch (error) {
-            ctx.addIssue({ code: 'custom', message: (error as Error).message });
-          }
-        }),
-    ),
+    DB_POOL_MAX: int(1, 1000, 10),
+    DB_STATEMENT_TIMEOUT_MS: int(0, 86_400_000, 15_000),
+    DB_CONNECT_TIMEOUT_MS: int(0, 600_000, 5_000),
+    DNS_RESOLVER: parsedBy(parseDnsServers),
     DNS_TIMEOUT_MS: int(100, 60_000, 3000),
   })
   .superRefine((env, ctx) => {
