@@ -1,8 +1,9 @@
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
 import { EntityMetadata } from '../common/metadata';
 import { Node, OwnerType, registerNodeType } from '../common/node';
 import { ConnectionType } from '../common/pagination';
+import { VersionedRecord } from '../common/versioned';
 
 @ObjectType({ simpleResolvers: true })
 export class OAuth2ApplicationProtocol {
@@ -22,11 +23,7 @@ export class ApplicationProtocols {
 @ObjectType({ simpleResolvers: true, implements: Node, description: 'An OAuth/OIDC application: the unit that owns clients and credentials.' })
 @Directive('@key(fields: "id")')
 @Entity({ name: 'applications' })
-export class Application implements Node {
-  @Field(() => ID)
-  @PrimaryColumn({ type: 'text' })
-  id!: string;
-
+export class Application extends VersionedRecord implements Node {
   @Field(() => ID)
   @Column({ type: 'text', name: 'organization_id' })
   organizationId!: string;
@@ -71,18 +68,6 @@ export class Application implements Node {
   get dependenciesCount(): number {
     return this.dependencies.length;
   }
-
-  @Field(() => Int, { description: 'Incremented on every change; pass it as `expectedVersion` for optimistic locking.' })
-  @Column({ type: 'integer' })
-  version!: number;
-
-  @Field(() => Date)
-  @Column({ type: 'timestamptz', precision: 3, name: 'created_at' })
-  createdAt!: Date;
-
-  @Field(() => Date)
-  @Column({ type: 'timestamptz', precision: 3, name: 'updated_at' })
-  updatedAt!: Date;
 }
 
 @ObjectType({ simpleResolvers: true })

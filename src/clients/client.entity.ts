@@ -1,7 +1,8 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
 import { Node, registerNodeType } from '../common/node';
 import { ConnectionType } from '../common/pagination';
+import { VersionedRecord } from '../common/versioned';
 
 export enum ClientType {
   WEB = 'WEB',
@@ -83,11 +84,7 @@ export class ClientUriVerification {
 @Directive('@key(fields: "id")')
 @Directive('@key(fields: "clientId")')
 @Entity({ name: 'clients' })
-export class Client implements Node {
-  @Field(() => ID)
-  @PrimaryColumn({ type: 'text' })
-  id!: string;
-
+export class Client extends VersionedRecord implements Node {
   @Field(() => String, { description: 'The OAuth `client_id`: random, URL-safe, globally unique.' })
   @Column({ type: 'text', name: 'client_id' })
   clientId!: string;
@@ -219,18 +216,6 @@ export class Client implements Node {
   get hasRotatedSecret(): boolean {
     return this.rotatedSecretHash != null && (this.rotatedSecretExpiresAt == null || this.rotatedSecretExpiresAt.getTime() > Date.now());
   }
-
-  @Field(() => Int)
-  @Column({ type: 'integer' })
-  version!: number;
-
-  @Field(() => Date)
-  @Column({ type: 'timestamptz', precision: 3, name: 'created_at' })
-  createdAt!: Date;
-
-  @Field(() => Date)
-  @Column({ type: 'timestamptz', precision: 3, name: 'updated_at' })
-  updatedAt!: Date;
 }
 
 @ObjectType({ simpleResolvers: true })

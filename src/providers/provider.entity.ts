@@ -1,9 +1,10 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Column, Entity } from 'typeorm';
 import { EntityMetadata } from '../common/metadata';
 import { Node, OwnerType, registerNodeType } from '../common/node';
 import { ConnectionType } from '../common/pagination';
+import { VersionedRecord } from '../common/versioned';
 
 export enum ProviderType {
   EXTERNAL = 'EXTERNAL',
@@ -55,11 +56,7 @@ export class ProviderProtocols {
 @ObjectType({ simpleResolvers: true, implements: Node, description: 'An identity provider that credentials can trust.' })
 @Directive('@key(fields: "id")')
 @Entity({ name: 'providers' })
-export class Provider implements Node {
-  @Field(() => ID)
-  @PrimaryColumn({ type: 'text' })
-  id!: string;
-
+export class Provider extends VersionedRecord implements Node {
   @Field(() => ID)
   @Column({ type: 'text', name: 'organization_id' })
   organizationId!: string;
@@ -112,18 +109,6 @@ export class Provider implements Node {
   @Field(() => ProviderProtocols, { nullable: true })
   @Column({ type: 'jsonb', nullable: true })
   protocols!: ProviderProtocols | null;
-
-  @Field(() => Int)
-  @Column({ type: 'integer' })
-  version!: number;
-
-  @Field(() => Date)
-  @Column({ type: 'timestamptz', precision: 3, name: 'created_at' })
-  createdAt!: Date;
-
-  @Field(() => Date)
-  @Column({ type: 'timestamptz', precision: 3, name: 'updated_at' })
-  updatedAt!: Date;
 }
 
 @ObjectType({ simpleResolvers: true })

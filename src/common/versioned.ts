@@ -1,0 +1,25 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Column, PrimaryColumn } from 'typeorm';
+
+/**
+ * What every changeable stored object carries: its typed id, an optimistic-locking version
+ * and its timestamps (millisecond precision, so keyset cursors round-trip exactly).
+ */
+@ObjectType({ simpleResolvers: true })
+export abstract class VersionedRecord {
+  @Field(() => ID)
+  @PrimaryColumn({ type: 'text' })
+  id!: string;
+
+  @Field(() => Int, { description: 'Incremented on every change; pass it as `expectedVersion` for optimistic locking.' })
+  @Column({ type: 'integer' })
+  version!: number;
+
+  @Field(() => Date)
+  @Column({ type: 'timestamptz', precision: 3, name: 'created_at' })
+  createdAt!: Date;
+
+  @Field(() => Date)
+  @Column({ type: 'timestamptz', precision: 3, name: 'updated_at' })
+  updatedAt!: Date;
+}
