@@ -81,8 +81,7 @@ export class ClientSecretService {
    * dummy digest, both secrets are always compared, and every failure looks the same.
    */
   async authenticate(caller: Caller, input: AuthenticateClientInput): Promise<AuthenticationResult> {
-    await this.rateLimits.assertMayAuthenticate(caller, input.clientId);
-    const [client] = await RowReader.of(this.dataSource, Client).select('WHERE t.organization_id = $1 AND t.client_id = $2', [caller.organizationId, input.clientId]);
+    const client = await this.findForAuthentication(caller, input.clientId);
     const now = Date.now();
     const rotatedValid = client?.rotatedSecretHash != null && (client.rotatedSecretExpiresAt == null || client.rotatedSecretExpiresAt.getTime() > now);
     const matchesCurrent = this.hasher.matches(input.clientSecret, client?.secretHash);
@@ -95,6 +94,31 @@ export class ClientSecretService {
     const usedRotatedSecret = !matchesCurrent;
     await this.recordUse(client, usedRotatedSecret, now);
     return { authenticated: true, client, usedRotatedSecret };
+  }
+
+  /**
+   * The client and, first, the caller's lockout for that client id: RATE_LIMITED while
+   * locked out. With the PostgreSQL store both come from one statement.
+   */
+  private async findForAuthentication(caller: Caller, clientId: string): Promise<Client | undefined> {
+    const rows = RowReader.of(this.dataSource, Client);
+    const lockout = this.rateLimits.lockoutRow(caller, clientId);
+    if (!lockout) {
+      await this.rateLimits.assertMayAuthenticate(caller, clientId);
+      const [client] = await rows.select('WHERE t.organization_id = $1 AND t.client_id = $2', [caller.organizationId, clientId]);
+      return client;
+    }
+    const now = Date.now();
+    const [row]: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT ${rows.allColumns}, lockout.points AS "lockoutPoints", lockout.expire AS "lockoutExpire"
+       FROM (SELECT 1) AS one
+       LEFT JOIN clients t ON t.organization_id = $1 AND t.client_id = $2
+       LEFT JOIN ${lockout.table} lockout ON lockout.key = $3 AND (lockout.expire IS NULL OR lockout.expire > $4)`,
+      [caller.organizationId, clientId, lockout.key, now],
+    );
+    const { lockoutPoints, lockoutExpire, ...clientRow } = row;
+    if (lockoutPoints != null) this.rateLimits.assertNotLockedOut(Number(lockoutPoints), lockoutExpire == null ? 0 : Number(lockoutExpire) - now);
+    return clientRow.id == null ? undefined : rows.hydrate(clientRow);
   }
 
   /** Refreshes the last-used time of the secret at most once per LAST_USED_RESOLUTION_MS. */

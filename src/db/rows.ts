@@ -55,6 +55,11 @@ export class RowReader<T extends ObjectLiteral> {
     return list;
   }
 
+  /** Every column of `t`, as `t.column AS "property"` (for statements that read more than the entity). */
+  get allColumns(): string {
+    return this.selectList;
+  }
+
   /** `SELECT <columns of t> <from>`: for reads whose FROM is not the plain table (t must name its rows). */
   async selectFrom(from: string, parameters: unknown[], selectList: string = this.selectList): Promise<T[]> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT ${selectList} ${from}`, parameters);
