@@ -1,3 +1,9 @@
+import { rm } from 'node:fs/promises';
+import type { EmbeddedTestDatabase } from './global-setup';
+
 export default async function globalTeardown(): Promise<void> {
-  await (globalThis as { __clavisEmbedded?: { stop: () => Promise<void> } }).__clavisEmbedded?.stop();
+  const embedded = (globalThis as { __clavisEmbedded?: EmbeddedTestDatabase }).__clavisEmbedded;
+  if (!embedded) return;
+  await embedded.stop();
+  await rm(embedded.dataDir, { recursive: true, force: true });
 }
