@@ -5,7 +5,6 @@ import {
   type TestDatabase,
   buildApp,
   createDatabase,
-  errorCodes,
   eventually,
   graphql,
   killAll,

@@ -1,15 +1,13 @@
-import { ArrayMaxSize, IsOptional, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsOptional, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Client } from '../clients/client.entity';
 import { ClientSettingsInput } from '../clients/client.inputs';
 import { EntityMetadataInput } from '../common/metadata';
+import { IsIdentifier, IsSlug, NAME_LIMITS } from '../common/naming';
 import { OwnerType } from '../common/node';
 import { Application } from './application.entity';
 
-export const APPLICATION_LIMITS = { identifier: 128, slug: 64, name: 200, description: 2000, zoneId: 64, uri: 2048, uriList: 100 } as const;
-export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-/** Identifiers and zone ids: printable, without whitespace. */
-export const IDENTIFIER_PATTERN = /^[\x21-\x7e]+$/;
+export const APPLICATION_LIMITS = { uri: 2048, uriList: 100 } as const;
 
 @InputType()
 export class OAuth2ApplicationProtocolInput {
@@ -39,13 +37,12 @@ export class ApplicationProtocolsInput {
 abstract class ApplicationFieldsInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(APPLICATION_LIMITS.slug)
-  @Matches(SLUG_PATTERN, { message: 'must be lowercase letters, digits and single hyphens' })
+  @IsSlug()
   slug?: string;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(APPLICATION_LIMITS.description)
+  @MaxLength(NAME_LIMITS.description)
   description?: string | null;
 
   @Field(() => EntityMetadataInput, { nullable: true })
@@ -68,20 +65,17 @@ abstract class ApplicationFieldsInput {
 @InputType()
 export class CreateApplicationInput extends ApplicationFieldsInput {
   @Field(() => String)
-  @MinLength(1)
-  @MaxLength(APPLICATION_LIMITS.identifier)
-  @Matches(IDENTIFIER_PATTERN, { message: 'must be printable characters without whitespace' })
+  @IsIdentifier()
   identifier!: string;
 
   @Field(() => String)
   @MinLength(1)
-  @MaxLength(APPLICATION_LIMITS.name)
+  @MaxLength(NAME_LIMITS.name)
   name!: string;
 
   @Field(() => ID, { nullable: true, description: 'Defaults to "default".' })
   @IsOptional()
-  @MaxLength(APPLICATION_LIMITS.zoneId)
-  @Matches(IDENTIFIER_PATTERN, { message: 'must be printable characters without whitespace' })
+  @IsIdentifier(NAME_LIMITS.zoneId)
   zoneId?: string;
 
   @Field(() => OwnerType, { nullable: true, description: 'Defaults to CUSTOMER; PLATFORM needs the platform:write scope.' })
@@ -107,15 +101,13 @@ export class UpdateApplicationInput extends ApplicationFieldsInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MinLength(1)
-  @MaxLength(APPLICATION_LIMITS.identifier)
-  @Matches(IDENTIFIER_PATTERN, { message: 'must be printable characters without whitespace' })
+  @IsIdentifier()
   identifier?: string;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
   @MinLength(1)
-  @MaxLength(APPLICATION_LIMITS.name)
+  @MaxLength(NAME_LIMITS.name)
   name?: string;
 }
 

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { assertMayWriteOwner } from '../auth/guard';
 import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
-import { Client, ClientType } from '../clients/client.entity';
+import { Client } from '../clients/client.entity';
 import { type ClientSettings, clientSettingsProblems, newClientSettings } from '../clients/client.rules';
 import { type IssuedClient, ClientService } from '../clients/client.service';
 import { freeSlug, runTransaction, uniqueViolation } from '../common/db';
@@ -16,7 +16,6 @@ import { redirectUriProblem, resourceUriProblem } from '../common/uris';
 import { Application, type ApplicationProtocols } from './application.entity';
 import { lockApplication } from './application.lock';
 import {
-  APPLICATION_LIMITS,
   type ApplicationFilter,
   type ApplicationOrder,
   ApplicationOrderField,

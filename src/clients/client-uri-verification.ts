@@ -1,6 +1,6 @@
 import { Resolver } from 'node:dns/promises';
 import type { DataSource } from 'typeorm';
-import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
+import type { AuditLog } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
 import { runTransaction } from '../common/db';
 import { ConflictError, ValidationFailedError } from '../common/errors';
