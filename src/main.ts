@@ -43,7 +43,7 @@ async function main(config: Config): Promise<void> {
   purge.unref();
 
   const server = await createServer({
-    schema: await buildClavisSchema(),
+    schema: await buildClavisSchema({ sdlNeedsCaller: !config.introspection }),
     services,
     verifyToken: createTokenVerifier({ ...config.auth, jwtSecret, maxLifetimeSeconds: config.auth.maxTokenLifetimeSeconds }),
     isProduction: config.isProduction,
