@@ -28,6 +28,9 @@ const parsedBy = (parse: (value: string) => unknown) =>
       }),
   );
 
+/** A DNS host name: dot-separated labels of letters, digits and inner hyphens. */
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
 const int = (min: number, max: number, fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
 
 const envSchema = z
@@ -38,7 +41,7 @@ const envSchema = z
       emptyAsUndefined,
       z
         .string()
-        .refine((value) => isIP(value) !== 0 || /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(value), 'must be an IP address or a host name')
+        .refine((value) => isIP(value) !== 0 || HOST_NAME.test(value), 'must be an IP address or a host name')
         .optional(),
     ),
     DATABASE_URL: z.preprocess(

@@ -220,7 +220,12 @@ describe('verified-token cache', () => {
   test('a cached token stops working when it expires', async () => {
     const verify = createTokenVerifier({ jwtSecret: TEST_JWT_SECRET });
     const exp = Math.floor(Date.now() / 1000) + 1;
-    const token = await new SignJWT({ org: 'org-a', scope: 'applications:read' }).setProtectedHeader({ alg: 'HS256' }).setSubject('tester').setIssuedAt().setExpirationTime(exp).sign(new TextEncoder().encode(TEST_JWT_SECRET));
+    const token = await new SignJWT({ org: 'org-a', scope: 'applications:read' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('tester')
+      .setIssuedAt()
+      .setExpirationTime(exp)
+      .sign(new TextEncoder().encode(TEST_JWT_SECRET));
     expect(await verify(`Bearer ${token}`)).toMatchObject({ subject: 'tester', organizationId: 'org-a' });
     expect(await verify(`Bearer ${token}`)).toMatchObject({ subject: 'tester' }); // from the cache
     await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));

@@ -106,7 +106,12 @@ describe('token lifetime (exp - iat)', () => {
   });
 
   test('configuration: AUTH_MAX_TOKEN_LIFETIME_SECONDS, default a day in production and 30 days (the development token) elsewhere', () => {
-    const production = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(32), SECRET_HASH_KEY: 'y'.repeat(32), ENCRYPTION_KEYS: `k1:${Buffer.alloc(32).toString('base64')}` };
+    const production = {
+      NODE_ENV: 'production',
+      AUTH_JWT_SECRET: 'x'.repeat(32),
+      SECRET_HASH_KEY: 'y'.repeat(32),
+      ENCRYPTION_KEYS: `k1:${Buffer.alloc(32).toString('base64')}`,
+    };
     expect(loadConfig(production).auth.maxTokenLifetimeSeconds).toBe(86_400);
     expect(loadConfig({}).auth.maxTokenLifetimeSeconds).toBe(30 * 86_400);
     expect(loadConfig({ ...production, AUTH_MAX_TOKEN_LIFETIME_SECONDS: '3600' }).auth.maxTokenLifetimeSeconds).toBe(3600);

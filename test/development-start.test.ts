@@ -40,7 +40,8 @@ describe('developmentAuth', () => {
     const dir = dataDir();
     const { jwtSecret, developmentToken } = await developmentAuth({ isProduction: false, dataDir: dir, auth: {} });
     expect(jwtSecret).toBe(readFileSync(join(dir, 'dev-jwt-secret'), 'utf8').trim());
-    expect(await createTokenVerifier({ jwtSecret, maxLifetimeSeconds: 30 * 86_400 })(`Bearer ${developmentToken}`)).toMatchObject({ subject: 'developer', organizationId: 'dev' });
+    const verify = createTokenVerifier({ jwtSecret, maxLifetimeSeconds: 30 * 86_400 });
+    expect(await verify(`Bearer ${developmentToken}`)).toMatchObject({ subject: 'developer', organizationId: 'dev' });
   });
 
   test('with AUTH_JWT_SECRET configured (NODE_ENV forgotten): no development token at all', async () => {
@@ -51,7 +52,8 @@ describe('developmentAuth', () => {
   });
 
   test('with AUTH_JWKS_URL configured: no development token and no HS256 secret', async () => {
-    expect(await developmentAuth({ isProduction: false, dataDir: dataDir(), auth: { jwksUrl: 'https://issuer.example.com/jwks.json' } })).toEqual({ jwtSecret: undefined });
+    const auth = { jwksUrl: 'https://issuer.example.com/jwks.json' };
+    expect(await developmentAuth({ isProduction: false, dataDir: dataDir(), auth })).toEqual({ jwtSecret: undefined });
   });
 
   test('the development token never outlives AUTH_MAX_TOKEN_LIFETIME_SECONDS', async () => {
@@ -62,7 +64,12 @@ describe('developmentAuth', () => {
 
 describe('HOST', () => {
   test('development listens on loopback, production on every interface, unless HOST says otherwise', () => {
-    const production = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(32), SECRET_HASH_KEY: 'y'.repeat(32), ENCRYPTION_KEYS: `k1:${Buffer.alloc(32).toString('base64')}` };
+    const production = {
+      NODE_ENV: 'production',
+      AUTH_JWT_SECRET: 'x'.repeat(32),
+      SECRET_HASH_KEY: 'y'.repeat(32),
+      ENCRYPTION_KEYS: `k1:${Buffer.alloc(32).toString('base64')}`,
+    };
     expect(loadConfig({}).host).toBe('127.0.0.1');
     expect(loadConfig(production).host).toBeUndefined();
     expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');

@@ -6,6 +6,10 @@ import { type CreatedApp, createApp, unique } from './helpers/operations';
  * the object it leads to, whatever path reached the first one (query, payload, node, _entities).
  */
 
+const CREATE_CREDENTIAL = (selection: string) =>
+  `mutation ($input: CreateCredentialInput!) { createCredential(input: $input) { credential { ${selection} } } }`;
+const CREATE_CLIENT = (selection: string) => `mutation ($input: CreateClientInput!) { createClient(input: $input) { client { ${selection} } } }`;
+
 let h: Harness;
 let app: CreatedApp;
 let credentialId: string;
@@ -13,9 +17,7 @@ let credentialId: string;
 beforeAll(async () => {
   h = await createHarness();
   app = await createApp(h, { identifier: unique('nested'), name: 'Nested', protocols: { oauth2: { redirectUris: ['https://nested.example.com/cb'] } } });
-  const created = await h.run(`mutation ($input: CreateCredentialInput!) { createCredential(input: $input) { credential { ... on ApplicationCredential { id } } } }`, {
-    input: { applicationId: app.application.id, password: {} },
-  });
+  const created = await h.run(CREATE_CREDENTIAL('... on ApplicationCredential { id }'), { input: { applicationId: app.application.id, password: {} } });
   expect(created.errors).toBeUndefined();
   credentialId = created.data!.createCredential.credential.id;
 });
@@ -31,7 +33,9 @@ function leaks(result: unknown): boolean {
 }
 
 const CREDENTIAL_TO_CLIENTS = `query ($id: ID!) {
-  credential(id: $id) { ... on PasswordCredential { id application { id name defaultClient { clientId } clients { edges { node { clientId redirectUris } } } } } }
+  credential(id: $id) {
+    ... on PasswordCredential { id application { id name defaultClient { clientId } clients { edges { node { clientId redirectUris } } } } }
+  }
 }`;
 
 describe('credentials:read alone', () => {
@@ -51,7 +55,9 @@ describe('credentials:read alone', () => {
 
   test('cannot cross through node or _entities either', async () => {
     const token = await h.token({ scopes: ['credentials:read'] });
-    const node = await h.run(`query ($id: ID!) { node(id: $id) { ... on PasswordCredential { application { clients { totalCount } } } } }`, { id: credentialId }, { token });
+    const node = await h.run(`query ($id: ID!) { node(id: $id) { ... on PasswordCredential { application { clients { totalCount } } } } }`, {
+      id: credentialId,
+    }, { token });
     expect(codes(node)).toEqual(['FORBIDDEN']);
     const entities = await h.run(
       `query ($r: [_Any!]!) { _entities(representations: $r) { ... on PasswordCredential { application { defaultClient { clientId } } } } }`,
@@ -67,8 +73,7 @@ describe('write-only tokens read back only what they wrote', () => {
   test('createCredential (credentials:write) cannot reach the application and its clients through its payload', async () => {
     const token = await h.token({ scopes: ['credentials:write'] });
     const result = await h.run(
-      `mutation ($input: CreateCredentialInput!) { createCredential(input: $input) {
-        credential { ... on UrlCredential { id url application { id clients { edges { node { clientId redirectUris } } } } } } } }`,
+      CREATE_CREDENTIAL('... on UrlCredential { id url application { id clients { edges { node { clientId redirectUris } } } } }'),
       { input: { applicationId: app.application.id, url: { url: 'https://hook.example.org/x' } } },
       { token },
     );
@@ -79,7 +84,7 @@ describe('write-only tokens read back only what they wrote', () => {
   test('createCredential still returns the credential it made', async () => {
     const token = await h.token({ scopes: ['credentials:write'] });
     const result = await h.run(
-      `mutation ($input: CreateCredentialInput!) { createCredential(input: $input) { credential { ... on UrlCredential { url applicationId } } } }`,
+      CREATE_CREDENTIAL('... on UrlCredential { url applicationId }'),
       { input: { applicationId: app.application.id, url: { url: 'https://hook.example.org/y' } } },
       { token },
     );
@@ -88,20 +93,19 @@ describe('write-only tokens read back only what they wrote', () => {
 
   test('createClient (applications:write) reads its client but not the application behind it', async () => {
     const token = await h.token({ scopes: ['applications:write'] });
-    const own = await h.run(`mutation ($input: CreateClientInput!) { createClient(input: $input) { client { name } } }`, { input: { applicationId: app.application.id, name: 'Own' } }, { token });
+    const own = await h.run(CREATE_CLIENT('name'), { input: { applicationId: app.application.id, name: 'Own' } }, { token });
     expect(own).toEqual({ data: { createClient: { client: { name: 'Own' } } } });
-    const crossing = await h.run(
-      `mutation ($input: CreateClientInput!) { createClient(input: $input) { client { application { clients { edges { node { clientId } } } } } } }`,
-      { input: { applicationId: app.application.id, name: 'Crossing' } },
-      { token },
-    );
+    const crossing = await h.run(CREATE_CLIENT('application { clients { edges { node { clientId } } } }'), {
+      input: { applicationId: app.application.id, name: 'Crossing' },
+    }, { token });
     expect(codes(crossing)).toEqual(['FORBIDDEN']);
     expect(leaks(crossing)).toBe(false);
   });
 });
 
 describe('authenticateClient (clients:authenticate)', () => {
-  const AUTHENTICATE = (selection: string) => `mutation ($input: AuthenticateClientInput!) { authenticateClient(input: $input) { authenticated client { ${selection} } } }`;
+  const AUTHENTICATE = (selection: string) =>
+    `mutation ($input: AuthenticateClientInput!) { authenticateClient(input: $input) { authenticated client { ${selection} } } }`;
 
   test('cannot reach the application and its other clients', async () => {
     const token = await h.token({ scopes: ['clients:authenticate'] });
@@ -134,13 +138,15 @@ describe('with the right scopes every path still works', () => {
   test('clients:authenticate + applications:read reads the application of the authenticated client', async () => {
     const token = await h.token({ scopes: ['clients:authenticate', 'applications:read'] });
     const input = { clientId: app.defaultClient.clientId, clientSecret: app.clientSecret };
-    const result = await h.run(`mutation ($input: AuthenticateClientInput!) { authenticateClient(input: $input) { client { application { id } } } }`, { input }, { token });
+    const query = `mutation ($input: AuthenticateClientInput!) { authenticateClient(input: $input) { client { application { id } } } }`;
+    const result = await h.run(query, { input }, { token });
     expect(result).toEqual({ data: { authenticateClient: { client: { application: { id: app.application.id } } } } });
   });
 
   test('applications:read alone reads applications with their clients and default client', async () => {
     const token = await h.token({ scopes: ['applications:read'] });
-    const result = await h.run(`query ($id: ID!) { application(id: $id) { defaultClient { clientId application { id } } clients { totalCount } } }`, { id: app.application.id }, { token });
+    const query = `query ($id: ID!) { application(id: $id) { defaultClient { clientId application { id } } clients { totalCount } } }`;
+    const result = await h.run(query, { id: app.application.id }, { token });
     expect(result.errors).toBeUndefined();
     expect(result.data!.application.defaultClient).toEqual({ clientId: app.defaultClient.clientId, application: { id: app.application.id } });
   });

@@ -26,7 +26,8 @@ describe('_service { sdl } in production (introspection off)', () => {
   });
 
   test('over HTTP too', async () => {
-    const response = await fetch(`${prodUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: SDL }) });
+    const headers = { 'content-type': 'application/json' };
+    const response = await fetch(`${prodUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query: SDL }) });
     const text = await response.text();
     expect(JSON.parse(text).errors.map((error: { extensions: { code: string } }) => error.extensions.code)).toEqual(['UNAUTHENTICATED']);
     expect(text).not.toContain('type Application');

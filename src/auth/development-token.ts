@@ -23,6 +23,7 @@ export async function developmentAuth(settings: DevelopmentAuthSettings): Promis
   const jwtSecret = developmentSecret(settings.dataDir, 'dev-jwt-secret');
   if (settings.isProduction) return { jwtSecret };
   const lifetime = Math.min(DEVELOPMENT_TOKEN_LIFETIME_SECONDS, auth.maxTokenLifetimeSeconds ?? DEVELOPMENT_TOKEN_LIFETIME_SECONDS);
-  const developmentToken = await signToken(jwtSecret, { sub: 'developer', org: 'dev' }, { expiresIn: `${lifetime}s`, issuer: auth.issuer, audience: auth.audience });
+  const claims = { sub: 'developer', org: 'dev' };
+  const developmentToken = await signToken(jwtSecret, claims, { expiresIn: `${lifetime}s`, issuer: auth.issuer, audience: auth.audience });
   return { jwtSecret, developmentToken };
 }

@@ -93,7 +93,8 @@ export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
     if (settings.maxLifetimeSeconds !== undefined && exp - iat > settings.maxLifetimeSeconds) {
       throw new UnauthenticatedError(`The bearer token lives longer than the accepted ${settings.maxLifetimeSeconds} seconds (exp - iat).`, 401);
     }
-    if (!validClaim(sub, CLAIM_LIMITS.sub) || !validClaim(org, CLAIM_LIMITS.org) || (typeof scope === 'string' && scope !== '' && !validClaim(scope, CLAIM_LIMITS.scope))) {
+    const scopeValid = typeof scope !== 'string' || scope === '' || validClaim(scope, CLAIM_LIMITS.scope);
+    if (!validClaim(sub, CLAIM_LIMITS.sub) || !validClaim(org, CLAIM_LIMITS.org) || !scopeValid) {
       throw new UnauthenticatedError(
         `The bearer token must carry "sub" (at most ${CLAIM_LIMITS.sub} characters) and "org" (at most ${CLAIM_LIMITS.org}), and "scope" of at most ` +
           `${CLAIM_LIMITS.scope}, as well-formed Unicode without control characters.`,

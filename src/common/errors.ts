@@ -88,7 +88,12 @@ const SUGGESTION = /\s*Did you mean [\s\S]*$/;
  * With `hideSuggestions`, every error loses its "Did you mean …?" (the one place every
  * error passes, whichever phase raised it).
  */
-export function createErrorFormatter(options: { isProduction: boolean; hideSuggestions?: boolean; log: (error: unknown) => void; warn?: (error: unknown) => void }) {
+export function createErrorFormatter(options: {
+  isProduction: boolean;
+  hideSuggestions?: boolean;
+  log: (error: unknown) => void;
+  warn?: (error: unknown) => void;
+}) {
   return (shown: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const formatted = options.hideSuggestions ? { ...shown, message: shown.message.replace(SUGGESTION, '') } : shown;
     const code = formatted.extensions?.code;
