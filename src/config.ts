@@ -28,12 +28,22 @@ const parsedBy = (parse: (value: string) => unknown) =>
       }),
   );
 
+/** A DNS host name: dot-separated labels of letters, digits and inner hyphens. */
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
 const int = (min: number, max: number, fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
 
 const envSchema = z
   .object({
     NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).default('development')),
     PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(4000)),
+    HOST: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .refine((value) => isIP(value) !== 0 || HOST_NAME.test(value), 'must be an IP address or a host name')
+        .optional(),
+    ),
     DATABASE_URL: z.preprocess(
       emptyAsUndefined,
       z
@@ -46,6 +56,7 @@ const envSchema = z
     AUTH_JWKS_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
     AUTH_ISSUER: optionalString,
     AUTH_AUDIENCE: optionalString,
+    AUTH_MAX_TOKEN_LIFETIME_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(60).max(366 * 86_400).optional()),
     SECRET_HASH_KEY: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
     ENCRYPTION_KEYS: parsedBy(KeyRing.parse),
     REDIS_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// URL').optional()),
@@ -89,6 +100,8 @@ export interface Config {
   env: 'development' | 'production' | 'test';
   isProduction: boolean;
   port: number;
+  /** Address to listen on; unset: every interface (production). Development defaults to loopback. */
+  host?: string;
   /** Unset: an embedded PostgreSQL is started under `dataDir`. */
   databaseUrl?: string;
   dataDir: string;
@@ -98,6 +111,8 @@ export interface Config {
     jwksUrl?: string;
     issuer?: string;
     audience?: string;
+    /** Largest accepted token lifetime (`exp` − `iat`), in seconds. */
+    maxTokenLifetimeSeconds: number;
   };
   /** Key of the HMAC that stores client secrets; generated under `dataDir` in development. */
   secretHashKey?: string;
@@ -129,9 +144,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     isProduction: e.NODE_ENV === 'production',
     port: e.PORT,
+    // A development start hands out an every-scope token: only to this machine, unless told otherwise.
+    host: e.HOST ?? (e.NODE_ENV === 'production' ? undefined : '127.0.0.1'),
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
-    auth: { jwtSecret: e.AUTH_JWT_SECRET, jwksUrl: e.AUTH_JWKS_URL, issuer: e.AUTH_ISSUER, audience: e.AUTH_AUDIENCE },
+    auth: {
+      jwtSecret: e.AUTH_JWT_SECRET,
+      jwksUrl: e.AUTH_JWKS_URL,
+      issuer: e.AUTH_ISSUER,
+      audience: e.AUTH_AUDIENCE,
+      // Production: a day. Elsewhere long enough for the 30-day development token.
+      maxTokenLifetimeSeconds: e.AUTH_MAX_TOKEN_LIFETIME_SECONDS ?? (e.NODE_ENV === 'production' ? 86_400 : 30 * 86_400),
+    },
     secretHashKey: e.SECRET_HASH_KEY,
     encryptionKeys: e.ENCRYPTION_KEYS,
     redisUrl: e.REDIS_URL,

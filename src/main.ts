@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { createTokenVerifier, signToken } from './auth/tokens';
+import { developmentAuth } from './auth/development-token';
+import { createTokenVerifier } from './auth/tokens';
 import { developmentSecret } from './common/dev-secrets';
 import { KeyRing } from './common/encryption';
 import { SecretHasher } from './common/secrets';
@@ -30,11 +31,9 @@ async function main(config: Config): Promise<void> {
   const dataSource = await openDatabase({ url: databaseUrl, poolMax: config.db.poolMax, statementTimeoutMs: config.db.statementTimeoutMs, connectTimeoutMs: config.db.connectTimeoutMs });
 
   // Development fills in what production must configure, keeping it under the data directory.
-  const jwtSecret = config.auth.jwksUrl ? undefined : (config.auth.jwtSecret ?? developmentSecret(config.dataDir, 'dev-jwt-secret'));
+  const { jwtSecret, developmentToken } = await developmentAuth(config);
   const hashKey = config.secretHashKey ?? developmentSecret(config.dataDir, 'dev-secret-hash-key');
   const keyRing = KeyRing.parse(config.encryptionKeys ?? `dev:${developmentSecret(config.dataDir, 'dev-encryption-key')}`);
-  const developmentToken =
-    !config.isProduction && jwtSecret ? await signToken(jwtSecret, { sub: 'developer', org: 'dev' }, { expiresIn: '30d', issuer: config.auth.issuer, audience: config.auth.audience }) : undefined;
 
   const redis = config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
   redis?.on('error', (error) => logger.warn({ err: { message: error.message } }, 'redis unavailable; rate limits fall back to this process'));
@@ -44,9 +43,9 @@ async function main(config: Config): Promise<void> {
   purge.unref();
 
   const server = await createServer({
-    schema: await buildClavisSchema(),
+    schema: await buildClavisSchema({ sdlNeedsCaller: !config.introspection }),
     services,
-    verifyToken: createTokenVerifier({ ...config.auth, jwtSecret }),
+    verifyToken: createTokenVerifier({ ...config.auth, jwtSecret, maxLifetimeSeconds: config.auth.maxTokenLifetimeSeconds }),
     isProduction: config.isProduction,
     introspection: config.introspection,
     queryLimits: config.queryLimits,
@@ -55,9 +54,10 @@ async function main(config: Config): Promise<void> {
     developmentToken,
     logger,
   });
-  await new Promise<void>((resolve) => server.httpServer.listen(config.port, resolve));
-  const { port } = server.httpServer.address() as AddressInfo;
-  logger.info({ url: `http://localhost:${port}/graphql`, env: config.env, database: embedded ? 'embedded' : 'DATABASE_URL' }, 'clavis is serving');
+  // Unset HOST: Node's default, every interface (production); configuration sets loopback for development.
+  await new Promise<void>((resolve) => server.httpServer.listen(config.port, config.host, resolve));
+  const { port, address } = server.httpServer.address() as AddressInfo;
+  logger.info({ url: `http://localhost:${port}/graphql`, address, env: config.env, database: embedded ? 'embedded' : 'DATABASE_URL' }, 'clavis is serving');
   if (developmentToken) {
     const tokenFile = join(config.dataDir, 'dev-token');
     writeFileSync(tokenFile, `${developmentToken}\n`, { mode: 0o600 });

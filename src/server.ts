@@ -71,7 +71,8 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
         footer: false,
         embed: options.developmentToken ? { initialState: { sharedHeaders: { Authorization: `Bearer ${options.developmentToken}` } } } : true,
       });
-  const limits = queryLimitProtection(options.schema, options.queryLimits ?? { ...DEFAULT_QUERY_LIMITS, hideSuggestions: options.isProduction });
+  const queryLimits = options.queryLimits ?? { ...DEFAULT_QUERY_LIMITS, hideSuggestions: options.isProduction };
+  const limits = queryLimitProtection(options.schema, queryLimits);
 
   const apollo = new ApolloServer<RequestContext>({
     schema: options.schema,
@@ -79,6 +80,7 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
     includeStacktraceInErrorResponses: !options.isProduction,
     formatError: createErrorFormatter({
       isProduction: options.isProduction,
+      hideSuggestions: queryLimits.hideSuggestions,
       log: (error) => logger.error({ err: errorSummary(error) }, 'unexpected error'),
       warn: (error) => logger.warn({ err: errorSummary(error) }, 'database unavailable'),
     }),

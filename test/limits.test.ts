@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import type { Caller } from '../src/auth/scopes';
 import { poolOf } from '../src/db/data-source';
 import { DEFAULT_QUERY_LIMITS } from '../src/limits/query-limits';
-import { RateLimits } from '../src/limits/rate-limits';
+import { RateLimits, limiterKey } from '../src/limits/rate-limits';
 import { codes, createHarness, type Harness } from './helpers/harness';
 
 /** Query limits before execution, request size, batching, and the rate limits. */
@@ -163,7 +163,7 @@ describe('rate limits', () => {
     const legitimate = await authenticate(secret, await h.token({ sub: 'authorization-server' }));
     expect(legitimate.body.data.authenticateClient.authenticated).toBe(true);
     // The lockout ends: expire it in the shared store.
-    await h.dataSource.query(`UPDATE rate_limits SET expire = 1 WHERE key LIKE 'authfail%attacker%'`);
+    await h.dataSource.query(`UPDATE rate_limits SET expire = 1 WHERE key = $1`, [`authfail:${limiterKey('org-a', 'attacker', clientId)}`]);
     expect((await authenticate(secret, attacker)).body.data.authenticateClient.authenticated).toBe(true);
   });
 
@@ -175,7 +175,7 @@ describe('rate limits', () => {
     await replicaA.consumeMutations(caller, 1);
     await replicaB.consumeMutations(caller, 1);
     await expect(replicaA.consumeMutations(caller, 1)).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED' } });
-    const [{ n }] = await h.dataSource.query(`SELECT count(*)::int AS n FROM rate_limits WHERE key LIKE 'mutation%org-shared:shared'`);
+    const [{ n }] = await h.dataSource.query(`SELECT count(*)::int AS n FROM rate_limits WHERE key = $1`, [`mutation:${limiterKey('org-shared', 'shared')}`]);
     expect(n).toBe(1);
   });
 
@@ -187,7 +187,7 @@ describe('rate limits', () => {
       const settings = { mutationsPerMinute: 1, authFailures: 3, authFailureWindowSeconds: 60, authLockoutSeconds: 60 };
       await new RateLimits({ kind: 'redis', client }, settings).consumeMutations(caller, 1);
       await expect(new RateLimits({ kind: 'redis', client }, settings).consumeMutations(caller, 1)).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED' } });
-      expect(await client.exists(`mutation:org-redis:${caller.subject}`)).toBe(1);
+      expect(await client.exists(`mutation:${limiterKey('org-redis', caller.subject)}`)).toBe(1);
     } finally {
       client.disconnect();
     }

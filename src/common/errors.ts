@@ -76,11 +76,26 @@ export function throwIfInvalid(fields: FieldError[]): void {
 const PUBLIC_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'RATE_LIMITED', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE']);
 
 /**
+ * graphql-js ends a message with its suggestions, which name parts of the schema: " Did you
+ * mean "x"?", "… the enum value "X"?", "… to use an inline fragment on "T"?" — from
+ * validation (literals) and from variable coercion alike.
+ */
+const SUGGESTION = /\s*Did you mean [\s\S]*$/;
+
+/**
  * Apollo `formatError`: anything that is not one of our public codes becomes a bare
  * INTERNAL_SERVER_ERROR in production, so no stack trace, SQL or secret reaches a caller.
+ * With `hideSuggestions`, every error loses its "Did you mean …?" (the one place every
+ * error passes, whichever phase raised it).
  */
-export function createErrorFormatter(options: { isProduction: boolean; log: (error: unknown) => void; warn?: (error: unknown) => void }) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+export function createErrorFormatter(options: {
+  isProduction: boolean;
+  hideSuggestions?: boolean;
+  log: (error: unknown) => void;
+  warn?: (error: unknown) => void;
+}) {
+  return (shown: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const formatted = options.hideSuggestions ? { ...shown, message: shown.message.replace(SUGGESTION, '') } : shown;
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
       if (!options.isProduction) return formatted;

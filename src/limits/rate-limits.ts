@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind } from 'graphql';
 import type { Pool } from 'pg';
@@ -37,6 +38,15 @@ function limiter(store: RateLimitStore, options: { keyPrefix: string; points: nu
   }
 }
 
+/**
+ * A limiter key of fixed length (43 characters) whatever the claims and client id hold: the
+ * SHA-256 of the parts, unambiguously joined. Keys as long as the parts overflowed
+ * `rate_limits.key` (varchar(255)), so such callers' failures were never counted.
+ */
+export function limiterKey(...parts: string[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
+}
+
 function retryAfterSeconds(rejection: unknown): number {
   return rejection instanceof RateLimiterRes ? Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) : 1;
 }
@@ -69,7 +79,7 @@ export class RateLimits {
   async consumeMutations(caller: Caller, count: number): Promise<void> {
     if (count <= 0) return;
     try {
-      await this.mutations.consume(`${caller.organizationId}:${caller.subject}`, count);
+      await this.mutations.consume(limiterKey(caller.organizationId, caller.subject), count);
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       this.rejections++;
@@ -78,7 +88,7 @@ export class RateLimits {
   }
 
   private authKey(caller: Caller, clientId: string): string {
-    return `${caller.organizationId}:${caller.subject}:${clientId}`;
+    return limiterKey(caller.organizationId, caller.subject, clientId);
   }
 
   /** RATE_LIMITED while the caller is locked out of this client id. */

@@ -96,7 +96,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const rateLimits = new RateLimits({ kind: 'postgres', pool: poolOf(dataSource) }, options.rateLimits ?? { ...DEFAULT_RATE_LIMITS, mutationsPerMinute: 100_000 });
   const services = createServices(dataSource, new SecretHasher(TEST_HASH_KEY), TEST_KEY_RING, rateLimits);
   const server = await createServer({
-    schema: await buildClavisSchema(),
+    schema: await buildClavisSchema({ sdlNeedsCaller: !(options.introspection ?? !options.isProduction) }),
     services,
     verifyToken: createTokenVerifier({ jwtSecret: TEST_JWT_SECRET }),
     isProduction: options.isProduction ?? false,
