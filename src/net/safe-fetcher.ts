@@ -259,7 +259,9 @@ export class SafeFetcher {
     const { statusCode: status, headers, body } = response;
     const host = target.host;
     try {
-      if (status >= 300 && status < 400) throw new SafeFetchError('REDIRECT', `${host} answered with a redirect (${status}); redirects are not followed.`, { status });
+      if (status >= 300 && status < 400) {
+        throw new SafeFetchError('REDIRECT', `${host} answered with a redirect (${status}); redirects are not followed.`, { status });
+      }
       if (status < 200 || status >= 300) throw new SafeFetchError('HTTP_STATUS', `${host} answered with HTTP status ${status}.`, { status });
       const contentType = mediaType(headers['content-type']);
       const accepted = this.settings.acceptContentTypes;
