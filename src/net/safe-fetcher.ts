@@ -147,6 +147,8 @@ export class SafeFetcher {
       },
       headersTimeout: this.settings.totalTimeoutMs,
       bodyTimeout: this.settings.totalTimeoutMs,
+      // A reused connection goes to an address checked when it was opened; idle ones close soon, so a host's new DNS
+      // answer is looked up (and checked) again before long.
       keepAliveTimeout: 4_000,
     });
   }
