@@ -406,6 +406,16 @@ describe('SafeFetcher against local test servers', () => {
     expect(['INVALID_URL', 'NOT_HTTPS']).toContain(error.code);
   });
 
+  it('reports a host that does not resolve as DNS', async () => {
+    const resolveHost = async () => {
+      throw Object.assign(new Error('getaddrinfo ENOTFOUND nowhere.example.test'), { code: 'ENOTFOUND' });
+    };
+    const error = await failure(makeFetcher({ resolveHost }).fetch(url('/doc', 'nowhere.example.test')));
+    expect(error.code).toBe('DNS');
+    expect(error.message).toBe('nowhere.example.test could not be resolved.');
+    expect(connections).toBe(0);
+  });
+
   it('refuses a URL with userinfo', async () => {
     const error = await failure(makeFetcher().fetch(`https://user:secret@127.0.0.1:${port}/doc`));
     expect(error.code).toBe('INVALID_URL');
