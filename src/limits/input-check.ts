@@ -38,10 +38,10 @@ function checkJson(value: unknown, path: string, depth: number, problems: FieldE
     return;
   }
   for (const [key, item] of Object.entries(value)) {
-    const at = `${path}.${key}`;
+    // A bad member name is reported at its object: the path must not carry the bad text itself.
     const keyProblem = textProblem(key);
-    if (keyProblem) problems.push({ path: at, message: `has a member name that ${keyProblem}` });
-    else checkJson(item, at, depth + 1, problems);
+    if (keyProblem) problems.push({ path, message: `member names ${keyProblem}` });
+    else checkJson(item, `${path}.${key}`, depth + 1, problems);
   }
 }
 
