@@ -37,38 +37,38 @@ type Probe = [string, string, Record<string, unknown> | (() => Record<string, un
 
 const NUL = 'a\u0000b';
 const probes: Probe[] = [
-  ['application name (NUL)', CREATE_APPLICATION, app({ name: NUL }), 'input.name'],
-  ['application name (C1 control)', CREATE_APPLICATION, app({ name: 'a\u0085b' }), 'input.name'],
-  ['application name (DEL)', CREATE_APPLICATION, app({ name: 'a\u007fb' }), 'input.name'],
-  ['application identifier (lone surrogate)', CREATE_APPLICATION, app({ identifier: 'tenant\ud800' }), 'input.identifier'],
-  ['application description (NUL)', CREATE_APPLICATION, app({ description: NUL }), 'input.description'],
-  ['application slug', CREATE_APPLICATION, app({ slug: NUL }), 'input.slug'],
-  ['application docsUrl', CREATE_APPLICATION, app({ metadata: { docsUrl: `https://docs.example.com/${NUL}` } }), 'input.metadata.docsUrl'],
-  ['application dependency', CREATE_APPLICATION, app({ dependencies: ['https://api.example.com/', NUL] }), 'input.dependencies.1'],
-  ['application zoneId (ID)', CREATE_APPLICATION, app({ zoneId: NUL }), 'input.zoneId'],
-  ['idempotency key', CREATE_APPLICATION, app({ idempotencyKey: NUL }), 'input.idempotencyKey'],
-  ['default client redirect URI', CREATE_APPLICATION, app({ defaultClient: { redirectUris: [`https://app.example.com/cb${NUL}`] } }), 'input.defaultClient.redirectUris.0'],
-  ['default client scope', CREATE_APPLICATION, app({ defaultClient: { scopes: ['read', NUL] } }), 'input.defaultClient.scopes.1'],
-  ['default client name', CREATE_APPLICATION, app({ defaultClient: { name: NUL } }), 'input.defaultClient.name'],
-  ['provider clientId', CREATE_PROVIDER, provider({ clientId: NUL }), 'input.clientId'],
-  ['provider clientSecret', CREATE_PROVIDER, provider({ clientSecret: NUL }), 'input.clientSecret'],
-  ['provider token endpoint', CREATE_PROVIDER, provider({ protocols: { oauth2: { tokenEndpoint: `https://idp.example.com/${NUL}` } } }), 'input.protocols.oauth2.tokenEndpoint'],
-  ['provider authorization parameter (JSON value)', CREATE_PROVIDER, provider({ protocols: { oauth2: { authorizationParameters: { prompt: NUL } } } }), 'input.protocols.oauth2.authorizationParameters.prompt'],
-  ['provider authorization parameter (JSON member name)', CREATE_PROVIDER, provider({ protocols: { oauth2: { authorizationParameters: { [NUL]: 'x' } } } }), 'input.protocols.oauth2.authorizationParameters'],
-  ['provider OpenID scope', CREATE_PROVIDER, provider({ protocols: { openid: { scopes: [NUL] } } }), 'input.protocols.openid.scopes.0'],
-  ['credential jwks member', CREATE_CREDENTIAL, () => ({ input: { applicationId, publicKey: { jwks: { keys: [rsaKey({ kid: NUL })] } } } }), 'input.publicKey.jwks.keys.0.kid'],
-  ['credential applicationId (ID)', CREATE_CREDENTIAL, { input: { applicationId: NUL, publicKey: { jwksUri: 'https://keys.example.com/jwks.json' } } }, 'input.applicationId'],
-  ['authenticateClient clientId', AUTHENTICATE, { input: { clientId: NUL, clientSecret: 'secret' } }, 'input.clientId'],
+  ['application name (NUL)', CREATE_APPLICATION, app({ name: NUL }), 'name'],
+  ['application name (C1 control)', CREATE_APPLICATION, app({ name: 'a\u0085b' }), 'name'],
+  ['application name (DEL)', CREATE_APPLICATION, app({ name: 'a\u007fb' }), 'name'],
+  ['application identifier (lone surrogate)', CREATE_APPLICATION, app({ identifier: 'tenant\ud800' }), 'identifier'],
+  ['application description (NUL)', CREATE_APPLICATION, app({ description: NUL }), 'description'],
+  ['application slug', CREATE_APPLICATION, app({ slug: NUL }), 'slug'],
+  ['application docsUrl', CREATE_APPLICATION, app({ metadata: { docsUrl: `https://docs.example.com/${NUL}` } }), 'metadata.docsUrl'],
+  ['application dependency', CREATE_APPLICATION, app({ dependencies: ['https://api.example.com/', NUL] }), 'dependencies.1'],
+  ['application zoneId (ID)', CREATE_APPLICATION, app({ zoneId: NUL }), 'zoneId'],
+  ['idempotency key', CREATE_APPLICATION, app({ idempotencyKey: NUL }), 'idempotencyKey'],
+  ['default client redirect URI', CREATE_APPLICATION, app({ defaultClient: { redirectUris: [`https://app.example.com/cb${NUL}`] } }), 'defaultClient.redirectUris.0'],
+  ['default client scope', CREATE_APPLICATION, app({ defaultClient: { scopes: ['read', NUL] } }), 'defaultClient.scopes.1'],
+  ['default client name', CREATE_APPLICATION, app({ defaultClient: { name: NUL } }), 'defaultClient.name'],
+  ['provider clientId', CREATE_PROVIDER, provider({ clientId: NUL }), 'clientId'],
+  ['provider clientSecret', CREATE_PROVIDER, provider({ clientSecret: NUL }), 'clientSecret'],
+  ['provider token endpoint', CREATE_PROVIDER, provider({ protocols: { oauth2: { tokenEndpoint: `https://idp.example.com/${NUL}` } } }), 'protocols.oauth2.tokenEndpoint'],
+  ['provider authorization parameter (JSON value)', CREATE_PROVIDER, provider({ protocols: { oauth2: { authorizationParameters: { prompt: NUL } } } }), 'protocols.oauth2.authorizationParameters.prompt'],
+  ['provider authorization parameter (JSON member name)', CREATE_PROVIDER, provider({ protocols: { oauth2: { authorizationParameters: { [NUL]: 'x' } } } }), 'protocols.oauth2.authorizationParameters'],
+  ['provider OpenID scope', CREATE_PROVIDER, provider({ protocols: { openid: { scopes: [NUL] } } }), 'protocols.openid.scopes.0'],
+  ['credential jwks member', CREATE_CREDENTIAL, () => ({ input: { applicationId, publicKey: { jwks: { keys: [rsaKey({ kid: NUL })] } } } }), 'publicKey.jwks.keys.0.kid'],
+  ['credential applicationId (ID)', CREATE_CREDENTIAL, { input: { applicationId: NUL, publicKey: { jwksUri: 'https://keys.example.com/jwks.json' } } }, 'applicationId'],
+  ['authenticateClient clientId', AUTHENTICATE, { input: { clientId: NUL, clientSecret: 'secret' } }, 'clientId'],
   ['application(id)', `query ($id: ID!) { application(id: $id) { id } }`, { id: NUL }, 'id'],
   ['node(id)', `query ($id: ID!) { node(id: $id) { id } }`, { id: NUL }, 'id'],
   ['clientByClientId', `query ($clientId: String!) { clientByClientId(clientId: $clientId) { id } }`, { clientId: NUL }, 'clientId'],
   ['applications search', `query ($search: String) { applications(filter: { search: $search }) { totalCount } }`, { search: NUL }, 'filter.search'],
   ['applications after (cursor text)', `query ($after: String) { applications(after: $after) { totalCount } }`, { after: NUL }, 'after'],
   ['_entities representation', ENTITIES, { representations: [{ __typename: 'Application', id: NUL }] }, 'representations.0.id'],
-  ['validateClientSettings redirect URI', VALIDATE, { input: { redirectUris: [`https://app.example.com/${NUL}`] } }, 'input.redirectUris.0'],
-  ['validateClientSettings clientUri (tab)', VALIDATE, { input: { clientUri: 'https://good.example.com\t.evil.net/' } }, 'input.clientUri'],
+  ['validateClientSettings redirect URI', VALIDATE, { input: { redirectUris: [`https://app.example.com/${NUL}`] } }, 'redirectUris.0'],
+  ['validateClientSettings clientUri (tab)', VALIDATE, { input: { clientUri: 'https://good.example.com\t.evil.net/' } }, 'clientUri'],
   // Literals go through the same check as variables.
-  ['literal in a mutation', `mutation { createApplication(input: { identifier: "lit", name: "a\\u0000b" }) { application { id } } }`, {}, 'input.name'],
+  ['literal in a mutation', `mutation { createApplication(input: { identifier: "lit", name: "a\\u0000b" }) { application { id } } }`, {}, 'name'],
   ['literal in a fragment', `query { ...F } fragment F on Query { application(id: "a\\u0000") { id } }`, {}, 'id'],
 ];
 
@@ -84,7 +84,7 @@ describe('control characters and lone surrogates are refused before execution', 
 
   test('every offending argument is named at once', async () => {
     const result = await h.run(CREATE_APPLICATION, app({ name: NUL, description: '\u0001', defaultClient: { scopes: ['\ud800'] } }));
-    expect(fieldPaths(result).sort()).toEqual(['input.defaultClient.scopes.0', 'input.description', 'input.name']);
+    expect(fieldPaths(result).sort()).toEqual(['defaultClient.scopes.0', 'description', 'name']);
   });
 
   test('descriptions may hold tab and line breaks; well-formed non-ASCII text passes everywhere', async () => {
@@ -103,7 +103,7 @@ describe('control characters and lone surrogates are refused before execution', 
     expect(response.status).toBe(400);
     const body = (await response.json()) as Result;
     expect(codes(body)).toEqual(['BAD_USER_INPUT']);
-    expect(fieldPaths(body)).toEqual(['input.name']);
+    expect(fieldPaths(body)).toEqual(['name']);
   });
 });
 
@@ -118,7 +118,7 @@ describe('other input that reached an internal error (item 9)', () => {
   test('jwks nested 10,000 deep → BAD_USER_INPUT, not a stack overflow', async () => {
     const result = await h.run(CREATE_CREDENTIAL, { input: { applicationId, publicKey: { jwks: { keys: [nested(10_000)] } } } });
     expect(codes(result)).toEqual(['BAD_USER_INPUT']);
-    expect(fieldPaths(result)[0]).toMatch(/^input\.publicKey\.jwks\.keys\.0(\.a)*$/);
+    expect(fieldPaths(result)[0]).toMatch(/^publicKey\.jwks\.keys\.0(\.a)*$/);
     expect(result.errors?.[0].message).toMatch(/nest deeper than/);
   });
 

@@ -25,6 +25,8 @@ const FREE_TEXT_FIELDS = new Set(['description']);
 /** Nesting allowed in JSON-valued arguments (jwks, authorizationParams, `_entities` representations). */
 export const MAX_JSON_DEPTH = 16;
 
+const join = (path: string, key: string | number): string => (path ? `${path}.${key}` : String(key));
+
 /** Walks a JSON value (a JSON scalar, an `_Any` representation): text of keys and values, and depth. */
 function checkJson(value: unknown, path: string, depth: number, problems: FieldError[]): void {
   if (typeof value === 'string') {
@@ -41,7 +43,7 @@ function checkJson(value: unknown, path: string, depth: number, problems: FieldE
     // A bad member name is reported at its object: the path must not carry the bad text itself.
     const keyProblem = textProblem(key);
     if (keyProblem) problems.push({ path, message: `member names ${keyProblem}` });
-    else checkJson(item, `${path}.${key}`, depth + 1, problems);
+    else checkJson(item, join(path, key), depth + 1, problems);
   }
 }
 
@@ -50,12 +52,12 @@ function checkValue(value: unknown, type: GraphQLInputType, path: string, freeTe
   if (value === null || value === undefined) return;
   const nullable = getNullableType(type);
   if (isListType(nullable)) {
-    if (Array.isArray(value)) value.forEach((item, i) => checkValue(item, nullable.ofType, `${path}.${i}`, freeText, problems));
+    if (Array.isArray(value)) value.forEach((item, i) => checkValue(item, nullable.ofType, join(path, i), freeText, problems));
     return;
   }
   if (isInputObjectType(nullable)) {
     for (const field of Object.values(nullable.getFields())) {
-      checkValue((value as Record<string, unknown>)[field.name], field.type, `${path}.${field.name}`, FREE_TEXT_FIELDS.has(field.name), problems);
+      checkValue((value as Record<string, unknown>)[field.name], field.type, join(path, field.name), FREE_TEXT_FIELDS.has(field.name), problems);
     }
     return;
   }
@@ -127,7 +129,8 @@ function checkOperation(schema: GraphQLSchema, document: DocumentNode, operation
           const definition = typeInfo.getFieldDef();
           if (!definition || !node.arguments?.length) return;
           const values = getArgumentValues(definition, node, variables);
-          for (const arg of definition.args) checkValue(values[arg.name], arg.type, arg.name, false, problems);
+          // Paths as every other field error names them: relative to `input`, else from the argument.
+          for (const arg of definition.args) checkValue(values[arg.name], arg.type, arg.name === 'input' ? '' : arg.name, false, problems);
           if (definition.name === '_entities' && getNamedType(typeInfo.getParentType() ?? undefined) === schema.getQueryType()) {
             checkRepresentations(values.representations, keys, problems);
           }
