@@ -79,7 +79,8 @@ const envSchema = z
       ctx.addIssue({ code: 'custom', path: ['SHUTDOWN_DRAIN_MS'], message: 'must not exceed SHUTDOWN_GRACE_MS: the drain is part of the grace period' });
     }
     if (env.DB_QUERY_TIMEOUT_MS && env.DB_STATEMENT_TIMEOUT_MS && env.DB_QUERY_TIMEOUT_MS <= env.DB_STATEMENT_TIMEOUT_MS) {
-      ctx.addIssue({ code: 'custom', path: ['DB_QUERY_TIMEOUT_MS'], message: 'must exceed DB_STATEMENT_TIMEOUT_MS, so a slow statement is cancelled by the server first' });
+      const message = 'must exceed DB_STATEMENT_TIMEOUT_MS, so a slow statement is cancelled by the server first';
+      ctx.addIssue({ code: 'custom', path: ['DB_QUERY_TIMEOUT_MS'], message });
     }
     if (env.NODE_ENV === 'production') {
       if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) {

@@ -100,7 +100,8 @@ export function createErrorFormatter(options: { isProduction: boolean; log: (err
       // Overload or a stalled connection, not a bug: retryable like an outage, but named apart
       // (a timed-out mutation may or may not have committed: retry it with its idempotency key).
       options.warn?.(original);
-      return { message: 'The database did not answer in time; retry shortly.', path: formatted.path, locations: formatted.locations, extensions: { code: 'TIMEOUT' } };
+      const message = 'The database did not answer in time; retry shortly.';
+      return { message, path: formatted.path, locations: formatted.locations, extensions: { code: 'TIMEOUT' } };
     }
     options.log(original);
     if (options.isProduction) {

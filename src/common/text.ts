@@ -1,9 +1,8 @@
 /**
- * The text every argument must be made of, checked once for the whole operation before any
- * resolver runs (so no path can forget it): PostgreSQL refuses NUL in text and jsonb (an
- * internal error), lone surrogates are silently stored as U+FFFD (two different values become
- * one), and control characters in names, ids and URIs make a value read differently from how
- * it is stored or compared. Free-text descriptions may hold tab and line breaks, nothing else.
+ * The text every string the API takes must be made of. PostgreSQL refuses NUL in text and
+ * jsonb (an internal error), lone surrogates are silently stored as U+FFFD (two different
+ * values become one), and control characters in names, ids and URIs make a value read
+ * differently from how it is stored or compared. Free text may hold tab and line breaks.
  */
 // C0 controls, DEL and C1 controls; lone surrogates separately (the `u` flag makes them matchable).
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;

@@ -50,9 +50,14 @@ function formIssue(value: string, url: URL): UriIssue | null {
   if (url.username || url.password || /^[^/?#]*\/\/[^/?#]*@/.test(value)) {
     return issue('URI_USERINFO', 'must not contain user information ("user@"): it makes a URI read as a host it does not go to');
   }
-  const emptyPath = (url.protocol === 'https:' || url.protocol === 'http:') && url.pathname === '/' ? `${url.protocol}//${url.host}${url.search}${url.hash}` : null;
+  const special = url.protocol === 'https:' || url.protocol === 'http:';
+  const emptyPath = special && url.pathname === '/' ? `${url.protocol}//${url.host}${url.search}${url.hash}` : null;
   if (value === url.href || value === emptyPath) return null;
-  return issue('URI_NOT_CANONICAL', `must be written in canonical form, exactly as it is read (no whitespace or control characters, lower-case host, no default port or dot segments, percent-encoded where needed): ${JSON.stringify(url.href)}`);
+  return issue(
+    'URI_NOT_CANONICAL',
+    'must be written in canonical form, exactly as it is read (no whitespace or control characters, lower-case host, ' +
+      `no default port or dot segments, percent-encoded where needed): ${JSON.stringify(url.href)}`,
+  );
 }
 
 /**

@@ -2,13 +2,13 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import {
   type DocumentNode,
   type FieldNode,
+  type FragmentDefinitionNode,
   type GraphQLInputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   Kind,
   TypeInfo,
   getArgumentValues,
-  getNamedType,
   getNullableType,
   getVariableValues,
   isInputObjectType,
@@ -106,11 +106,12 @@ function checkRepresentations(representations: unknown, keys: Map<string, string
   });
 }
 
-/** The fields of an operation (fragments included, each once) with their definitions. */
+/** Every argument of every field the operation selects (each fragment once), checked against its definition. */
 function checkOperation(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): FieldError[] {
   const problems: FieldError[] = [];
-  const fragments = new Map(document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [])));
-  const pending: (OperationDefinitionNode | NonNullable<ReturnType<typeof fragments.get>>)[] = [operation];
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  const pending: (OperationDefinitionNode | FragmentDefinitionNode)[] = [operation];
   const seen = new Set<string>();
   const keys = entityKeysOf(schema);
   while (pending.length > 0) {
@@ -131,7 +132,7 @@ function checkOperation(schema: GraphQLSchema, document: DocumentNode, operation
           const values = getArgumentValues(definition, node, variables);
           // Paths as every other field error names them: relative to `input`, else from the argument.
           for (const arg of definition.args) checkValue(values[arg.name], arg.type, arg.name === 'input' ? '' : arg.name, false, problems);
-          if (definition.name === '_entities' && getNamedType(typeInfo.getParentType() ?? undefined) === schema.getQueryType()) {
+          if (definition.name === '_entities' && typeInfo.getParentType() === schema.getQueryType()) {
             checkRepresentations(values.representations, keys, problems);
           }
         },
@@ -150,8 +151,10 @@ function entityKeysOf(schema: GraphQLSchema): Map<string, string[][]> {
 
 /**
  * Refuses, before execution, an operation any of whose argument values (literals and
- * variables, after coercion) holds text the API does not take: BAD_USER_INPUT with HTTP 400,
- * naming every offending argument path in `extensions.fields`.
+ * variables, after coercion) holds text the API does not take (see `textProblem`), nests JSON
+ * too deep, or is an `_entities` representation this subgraph cannot resolve: BAD_USER_INPUT
+ * with HTTP 400, naming every offending argument path in `extensions.fields`. Checked once for
+ * the whole operation, so no resolver can forget it and a refused operation touches no database.
  */
 export function inputCheckPlugin(schema: GraphQLSchema): ApolloServerPlugin {
   return {
