@@ -3,6 +3,7 @@ import {
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLField,
   type GraphQLInputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -106,14 +107,25 @@ function checkRepresentations(representations: unknown, keys: Map<string, string
   });
 }
 
-/** Every argument of every field the operation selects (each fragment once), checked against its definition. */
-function checkOperation(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): FieldError[] {
-  const problems: FieldError[] = [];
+interface ArgumentField {
+  node: FieldNode;
+  definition: GraphQLField<unknown, unknown>;
+  isEntities: boolean;
+}
+
+/**
+ * The fields with arguments the operation selects (each fragment once), with their definitions.
+ * Apollo reuses the parsed document of a repeated query, so this walk is done once per query.
+ */
+const argumentFieldCache = new WeakMap<OperationDefinitionNode, ArgumentField[]>();
+function argumentFields(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): ArgumentField[] {
+  const cached = argumentFieldCache.get(operation);
+  if (cached) return cached;
+  const fields: ArgumentField[] = [];
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const pending: (OperationDefinitionNode | FragmentDefinitionNode)[] = [operation];
   const seen = new Set<string>();
-  const keys = entityKeysOf(schema);
   while (pending.length > 0) {
     const typeInfo = new TypeInfo(schema);
     visit(
@@ -129,15 +141,23 @@ function checkOperation(schema: GraphQLSchema, document: DocumentNode, operation
         Field(node: FieldNode) {
           const definition = typeInfo.getFieldDef();
           if (!definition || !node.arguments?.length) return;
-          const values = getArgumentValues(definition, node, variables);
-          // Paths as every other field error names them: relative to `input`, else from the argument.
-          for (const arg of definition.args) checkValue(values[arg.name], arg.type, arg.name === 'input' ? '' : arg.name, false, problems);
-          if (definition.name === '_entities' && typeInfo.getParentType() === schema.getQueryType()) {
-            checkRepresentations(values.representations, keys, problems);
-          }
+          fields.push({ node, definition, isEntities: definition.name === '_entities' && typeInfo.getParentType() === schema.getQueryType() });
         },
       }),
     );
+  }
+  argumentFieldCache.set(operation, fields);
+  return fields;
+}
+
+/** Every argument value of the operation, checked against its definition. */
+function checkOperation(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): FieldError[] {
+  const problems: FieldError[] = [];
+  for (const { node, definition, isEntities } of argumentFields(schema, document, operation)) {
+    const values = getArgumentValues(definition, node, variables);
+    // Paths as every other field error names them: relative to `input`, else from the argument.
+    for (const arg of definition.args) checkValue(values[arg.name], arg.type, arg.name === 'input' ? '' : arg.name, false, problems);
+    if (isEntities) checkRepresentations(values.representations, entityKeysOf(schema), problems);
   }
   return problems;
 }
