@@ -71,17 +71,27 @@ const envSchema = z
     RATE_LIMIT_AUTH_WINDOW_SECONDS: int(1, 86_400, DEFAULT_RATE_LIMITS.authFailureWindowSeconds),
     RATE_LIMIT_AUTH_LOCKOUT_SECONDS: int(1, 86_400, DEFAULT_RATE_LIMITS.authLockoutSeconds),
     SHUTDOWN_GRACE_MS: int(0, 600_000, 10_000),
+    SHUTDOWN_DRAIN_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(600_000).optional()),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
     GRAPHQL_INTROSPECTION: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).optional()),
     DB_POOL_MAX: int(1, 1000, 10),
     DB_STATEMENT_TIMEOUT_MS: int(0, 86_400_000, 15_000),
     DB_CONNECT_TIMEOUT_MS: int(0, 600_000, 5_000),
+    DB_QUERY_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(86_400_000).optional()),
+    DB_KEEPALIVE_DELAY_MS: int(0, 3_600_000, 10_000),
     DNS_RESOLVER: parsedBy(parseDnsServers),
     DNS_TIMEOUT_MS: int(100, 60_000, 3000),
   })
   .superRefine((env, ctx) => {
     if (env.AUTH_JWT_SECRET && env.AUTH_JWKS_URL) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'set AUTH_JWT_SECRET or AUTH_JWKS_URL, not both' });
+    }
+    if (env.SHUTDOWN_DRAIN_MS !== undefined && env.SHUTDOWN_DRAIN_MS > env.SHUTDOWN_GRACE_MS) {
+      ctx.addIssue({ code: 'custom', path: ['SHUTDOWN_DRAIN_MS'], message: 'must not exceed SHUTDOWN_GRACE_MS: the drain is part of the grace period' });
+    }
+    if (env.DB_QUERY_TIMEOUT_MS && env.DB_STATEMENT_TIMEOUT_MS && env.DB_QUERY_TIMEOUT_MS <= env.DB_STATEMENT_TIMEOUT_MS) {
+      const message = 'must exceed DB_STATEMENT_TIMEOUT_MS, so a slow statement is cancelled by the server first';
+      ctx.addIssue({ code: 'custom', path: ['DB_QUERY_TIMEOUT_MS'], message });
     }
     if (env.NODE_ENV === 'production') {
       if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) {
@@ -118,11 +128,18 @@ export interface Config {
   secretHashKey?: string;
   /** `id:base64key,…`: AES-256-GCM keys for provider secrets; the first encrypts. Generated under `dataDir` in development. */
   encryptionKeys?: string;
-  db: { poolMax: number; statementTimeoutMs: number; connectTimeoutMs: number };
+  /**
+   * queryTimeoutMs: client-side wait for a statement's answer (a stalled connection fails
+   * instead of hanging); default statementTimeoutMs + 5 s, 0 when statement timeouts are off.
+   * keepAliveDelayMs: TCP keepalive on pool connections (0: off).
+   */
+  db: { poolMax: number; statementTimeoutMs: number; connectTimeoutMs: number; queryTimeoutMs: number; keepAliveDelayMs: number };
   /** DNS lookups of verifyClientUri: resolvers (`ip`, `ip:port`, `[ipv6]:port`; unset: the system's) and the per-server timeout. */
   dns: { servers?: string[]; timeoutMs: number };
   redisUrl?: string;
   shutdownGraceMs: number;
+  /** After SIGTERM, /readyz answers 503 this long before the listener closes (part of the grace): 5 s in production, else 0. */
+  shutdownDrainMs: number;
   logLevel: string;
   maxBodyBytes: number;
   queryLimits: QueryLimits;
@@ -160,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     encryptionKeys: e.ENCRYPTION_KEYS,
     redisUrl: e.REDIS_URL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS ?? (e.NODE_ENV === 'production' ? Math.min(5000, e.SHUTDOWN_GRACE_MS) : 0),
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.MAX_BODY_BYTES,
     queryLimits: {
@@ -177,7 +195,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       authLockoutSeconds: e.RATE_LIMIT_AUTH_LOCKOUT_SECONDS,
     },
     introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : e.NODE_ENV !== 'production',
-    db: { poolMax: e.DB_POOL_MAX, statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS, connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS },
+    db: {
+      poolMax: e.DB_POOL_MAX,
+      statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
+      queryTimeoutMs: e.DB_QUERY_TIMEOUT_MS ?? (e.DB_STATEMENT_TIMEOUT_MS > 0 ? e.DB_STATEMENT_TIMEOUT_MS + 5000 : 0),
+      keepAliveDelayMs: e.DB_KEEPALIVE_DELAY_MS,
+    },
     dns: { servers: e.DNS_RESOLVER ? parseDnsServers(e.DNS_RESOLVER) : undefined, timeoutMs: e.DNS_TIMEOUT_MS },
   };
 }

@@ -28,7 +28,7 @@ async function main(config: Config): Promise<void> {
     embedded = await startEmbeddedPostgres(config.dataDir);
     databaseUrl = embedded.url;
   }
-  const dataSource = await openDatabase({ url: databaseUrl, poolMax: config.db.poolMax, statementTimeoutMs: config.db.statementTimeoutMs, connectTimeoutMs: config.db.connectTimeoutMs });
+  const dataSource = await openDatabase({ url: databaseUrl, ...config.db });
 
   // Development fills in what production must configure, keeping it under the data directory.
   const { jwtSecret, developmentToken } = await developmentAuth(config);
@@ -51,6 +51,7 @@ async function main(config: Config): Promise<void> {
     queryLimits: config.queryLimits,
     maxBodyBytes: config.maxBodyBytes,
     shutdownGraceMs: config.shutdownGraceMs,
+    shutdownDrainMs: config.shutdownDrainMs,
     developmentToken,
     logger,
   });

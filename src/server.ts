@@ -13,6 +13,7 @@ import { createErrorFormatter } from './common/errors';
 import { type RequestContext, type Services, createRequestContext } from './context';
 import { poolOf } from './db/data-source';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitProtection } from './limits/query-limits';
+import { inputCheckPlugin } from './limits/input-check';
 import { mutationRateLimitPlugin } from './limits/rate-limits';
 import { createLogger } from './observability/logger';
 import { Metrics } from './observability/metrics';
@@ -28,8 +29,13 @@ export interface ServerOptions {
   queryLimits?: QueryLimits;
   /** Larger request bodies get 413; default 100 kB. */
   maxBodyBytes?: number;
-  /** How long a shutdown waits for in-flight requests; default 10 s. */
+  /** How long a shutdown waits for in-flight requests, drain included; default 10 s. */
   shutdownGraceMs?: number;
+  /**
+   * How long a shutdown keeps serving, with /readyz at 503, before it closes the listener:
+   * a load balancer polling /readyz stops sending first, so no connection is refused. Default 0.
+   */
+  shutdownDrainMs?: number;
   /** Development only: the Sandbox landing page opens authorised with this token. */
   developmentToken?: string;
   logger?: Logger;
@@ -44,8 +50,9 @@ export interface ClavisServer {
   /** Builds the context of an operation run in-process (tests: `apollo.executeOperation`). */
   contextFor: (authorization?: string) => Promise<RequestContext>;
   /**
-   * Graceful stop: /readyz turns 503, new connections are refused, in-flight requests finish
-   * (up to the grace period), then Apollo stops.
+   * Graceful stop: /readyz turns 503 while requests are still served for the drain period,
+   * then new connections are refused, in-flight requests finish (up to the rest of the grace
+   * period), and Apollo stops.
    */
   shutdown: () => Promise<void>;
 }
@@ -64,6 +71,8 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
   const metrics = options.metrics ?? new Metrics(poolOf(options.services.dataSource));
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   let stopping = false;
+  const graceMs = options.shutdownGraceMs ?? 10_000;
+  const drainMs = Math.min(options.shutdownDrainMs ?? 0, graceMs);
 
   const landingPage = options.isProduction
     ? ApolloServerPluginLandingPageDisabled()
@@ -85,7 +94,7 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
       warn: (error) => logger.warn({ err: errorSummary(error) }, 'database unavailable'),
     }),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs ?? 10_000 }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: graceMs - drainMs }),
       // Inline traces only serve GraphOS usage reporting through a gateway, and cache hints
       // only serve HTTP caching, which responses scoped to a caller never use; both cost
       // every field of every request.
@@ -93,6 +102,7 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
       ApolloServerPluginCacheControlDisabled(),
       landingPage,
       ...limits.plugins,
+      inputCheckPlugin(options.schema),
       mutationRateLimitPlugin(),
       requestObservabilityPlugin(logger, metrics),
     ],
@@ -182,6 +192,7 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
     contextFor,
     shutdown: async () => {
       stopping = true;
+      if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
       await apollo.stop(); // the drain plugin closes the listener and waits for in-flight requests
     },
   };

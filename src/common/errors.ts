@@ -1,5 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { isDatabaseUnavailable } from './db';
+import { isDatabaseUnavailable, isStatementTimeout } from './db';
 
 /**
  * The one place where domain failures become GraphQL errors with `extensions.code`.
@@ -61,9 +61,11 @@ function mergeByPath(fields: FieldError[]): FieldError[] {
 export class ValidationFailedError extends ClavisError {
   readonly fields: FieldError[];
 
-  constructor(fields: FieldError[]) {
+  /** `httpStatus`: set when the error is raised before execution (400, like a variable that does not coerce). */
+  constructor(fields: FieldError[], httpStatus?: number) {
     const merged = mergeByPath(fields);
-    super('BAD_USER_INPUT', merged.length === 1 ? `Invalid input: ${merged[0].path}: ${merged[0].message}` : `Invalid input in ${merged.length} fields.`, { fields: merged });
+    const message = merged.length === 1 ? `Invalid input: ${merged[0].path}: ${merged[0].message}` : `Invalid input in ${merged.length} fields.`;
+    super('BAD_USER_INPUT', message, { fields: merged }, httpStatus);
     this.fields = merged;
   }
 }
@@ -108,6 +110,13 @@ export function createErrorFormatter(options: {
       // still goes to the log, as a warning).
       options.warn?.(original);
       return { message: 'The service is temporarily unavailable; retry shortly.', path: formatted.path, locations: formatted.locations, extensions: { code: 'SERVICE_UNAVAILABLE' } };
+    }
+    if (isStatementTimeout(original)) {
+      // Overload or a stalled connection, not a bug: retryable like an outage, but named apart
+      // (a timed-out mutation may or may not have committed: retry it with its idempotency key).
+      options.warn?.(original);
+      const message = 'The database did not answer in time; retry shortly.';
+      return { message, path: formatted.path, locations: formatted.locations, extensions: { code: 'TIMEOUT' } };
     }
     options.log(original);
     if (options.isProduction) {

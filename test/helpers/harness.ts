@@ -70,7 +70,7 @@ export interface HarnessOptions {
   /** Another database (or a proxy in front of one) instead of DATABASE_URL. */
   databaseUrl?: string;
   /** Pool settings, as configuration passes them to `openDatabase` (default: 5 connections, no timeouts). */
-  database?: { poolMax?: number; statementTimeoutMs?: number; connectTimeoutMs?: number };
+  database?: { poolMax?: number; statementTimeoutMs?: number; connectTimeoutMs?: number; queryTimeoutMs?: number };
   /** Passed to `createServer`. */
   shutdownGraceMs?: number;
 }
@@ -91,6 +91,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     poolMax: options.database?.poolMax ?? 5,
     statementTimeoutMs: options.database?.statementTimeoutMs,
     connectTimeoutMs: options.database?.connectTimeoutMs,
+    queryTimeoutMs: options.database?.queryTimeoutMs,
     logger: sql,
   });
   const rateLimits = new RateLimits({ kind: 'postgres', pool: poolOf(dataSource) }, options.rateLimits ?? { ...DEFAULT_RATE_LIMITS, mutationsPerMinute: 100_000 });
