@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLFormattedError } from 'graphql';
 import { Client as PgClient } from 'pg';
+import type { Logger as PinoLogger } from 'pino';
 import type { DataSource, Logger } from 'typeorm';
 import { SCOPES } from '../../src/auth/scopes';
 import { createTokenVerifier, signToken } from '../../src/auth/tokens';
@@ -73,6 +74,8 @@ export interface HarnessOptions {
   database?: { poolMax?: number; statementTimeoutMs?: number; connectTimeoutMs?: number };
   /** Passed to `createServer`. */
   shutdownGraceMs?: number;
+  /** Passed to `createServer` (default: silent). */
+  logger?: PinoLogger;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -105,6 +108,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     maxBodyBytes: options.maxBodyBytes,
     developmentToken: options.developmentToken,
     shutdownGraceMs: options.shutdownGraceMs,
+    logger: options.logger,
   });
   const token: Harness['token'] = (o = {}) => signToken(TEST_JWT_SECRET, { sub: o.sub ?? 'tester', org: o.org ?? 'org-a', scope: (o.scopes ?? SCOPES).join(' ') });
   const defaultToken = await token();
