@@ -155,7 +155,8 @@ describe('rate limits', () => {
 
     const attacker = await h.token({ sub: 'attacker' });
     for (let i = 0; i < 3; i++) expect((await authenticate('wrong', attacker)).body.data.authenticateClient.authenticated).toBe(false);
-    await authenticate('wrong', attacker); // the fourth failure starts the lockout
+    // The fourth guess is not even checked.
+    expect((await authenticate('wrong', attacker)).body.errors![0].extensions.code).toBe('RATE_LIMITED');
     const locked = await authenticate(secret, attacker);
     expect(locked.status).toBe(429);
     expect(locked.body.errors![0].extensions.code).toBe('RATE_LIMITED');

@@ -11,7 +11,7 @@ import { SecretHasher } from '../../src/common/secrets';
 import { createServices, type Services } from '../../src/context';
 import { openDatabase, poolOf } from '../../src/db/data-source';
 import type { QueryLimits } from '../../src/limits/query-limits';
-import { DEFAULT_RATE_LIMITS, RateLimits, type RateLimitSettings } from '../../src/limits/rate-limits';
+import { DEFAULT_RATE_LIMITS, RateLimits, type RateLimitSettings, type RateLimitStore } from '../../src/limits/rate-limits';
 import { buildClavisSchema } from '../../src/schema';
 import { type ClavisServer, createServer } from '../../src/server';
 
@@ -64,6 +64,8 @@ export interface HarnessOptions {
   isProduction?: boolean;
   introspection?: boolean;
   rateLimits?: RateLimitSettings;
+  /** Where the rate limits keep their counters (default: this harness's PostgreSQL schema). */
+  rateLimitStore?: RateLimitStore;
   queryLimits?: QueryLimits;
   maxBodyBytes?: number;
   /** Passed to `createServer`: the development landing page opens authorised with it. */
@@ -96,7 +98,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     connectTimeoutMs: options.database?.connectTimeoutMs,
     logger: sql,
   });
-  const rateLimits = new RateLimits({ kind: 'postgres', pool: poolOf(dataSource) }, options.rateLimits ?? { ...DEFAULT_RATE_LIMITS, mutationsPerMinute: 100_000 });
+  const rateLimits = new RateLimits(options.rateLimitStore ?? { kind: 'postgres', pool: poolOf(dataSource) }, options.rateLimits ?? { ...DEFAULT_RATE_LIMITS, mutationsPerMinute: 100_000 });
   const services = createServices(dataSource, new SecretHasher(TEST_HASH_KEY), TEST_KEY_RING, rateLimits);
   const server = await createServer({
     schema: await buildClavisSchema(),
