@@ -1,10 +1,12 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind } from 'graphql';
+import { type DocumentNode, type GraphQLSchema, Kind, type OperationDefinitionNode, getVariableValues } from 'graphql';
+// Execution's own field collection (internal to graphql-js 16, but the very function execute uses).
+import { collectFields } from 'graphql/execution/collectFields';
 import type { Pool } from 'pg';
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type Redis from 'ioredis';
 import type { Caller } from '../auth/scopes';
-import { RateLimitedError } from '../common/errors';
+import { OperationRefusedError, RateLimitedError } from '../common/errors';
 import type { RequestContext } from '../context';
 
 export interface RateLimitSettings {
@@ -158,18 +160,57 @@ export class RateLimits {
       await this.authAttempts.block(key, this.settings.authLockoutSeconds);
     }
   }
+
+  /**
+   * Deletes expired counters. RateLimiterPostgres only overwrites a row when its key comes
+   * back, so without this every key ever used would stay; Redis expires its own.
+   */
+  async purgeExpired(now = Date.now()): Promise<number> {
+    if (this.store.kind !== 'postgres') return 0;
+    const result = await this.store.pool.query('DELETE FROM rate_limits WHERE expire <= $1', [now]);
+    return result.rowCount ?? 0;
+  }
 }
 
-/** Counts every mutation field of an operation against the caller's budget, before execution. */
+/**
+ * authenticateClient fields one request may hold: each one can write a `rate_limits` row, and
+ * an authorization server checks one client per token request.
+ */
+export const MAX_AUTHENTICATIONS_PER_REQUEST = 1;
+
+/**
+ * The root fields a mutation will execute, by response name, as execution collects them:
+ * fragments (inline or spread) resolved, @skip/@include applied, aliases kept apart.
+ * Undefined when the variables do not coerce: execution then refuses the operation before
+ * any resolver runs.
+ */
+function mutationFields(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): string[] | undefined {
+  const mutationType = schema.getMutationType();
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+  if (!mutationType || !coerced.coerced) return undefined;
+  const fragments = Object.fromEntries(document.definitions.filter((node) => node.kind === Kind.FRAGMENT_DEFINITION).map((node) => [node.name.value, node]));
+  const fields = collectFields(schema, fragments, coerced.coerced, mutationType, operation.selectionSet);
+  return [...fields.values()].map((nodes) => nodes[0].name.value);
+}
+
+/**
+ * Before execution: counts every mutation field that will execute against the caller's
+ * budget, and refuses more than MAX_AUTHENTICATIONS_PER_REQUEST authenticateClient fields.
+ */
 export function mutationRateLimitPlugin(): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, contextValue }) {
+        async didResolveOperation({ schema, document, operation, request, contextValue }) {
           if (operation?.operation !== 'mutation' || !contextValue.caller) return;
-          // authenticateClient has its own, failure-based limit.
-          const mutations = operation.selectionSet.selections.filter((selection) => selection.kind !== Kind.FIELD || selection.name.value !== 'authenticateClient');
-          await contextValue.services.rateLimits.consumeMutations(contextValue.caller, mutations.length);
+          const fields = mutationFields(schema, document, operation, request.variables ?? {});
+          if (!fields) return;
+          const authentications = fields.filter((name) => name === 'authenticateClient').length;
+          if (authentications > MAX_AUTHENTICATIONS_PER_REQUEST) {
+            throw new OperationRefusedError(`An operation may hold at most ${MAX_AUTHENTICATIONS_PER_REQUEST} authenticateClient field; send one request per client.`);
+          }
+          // authenticateClient has its own, attempt-based limit; __typename does no work.
+          await contextValue.services.rateLimits.consumeMutations(contextValue.caller, fields.length - authentications - fields.filter((name) => name === '__typename').length);
         },
       };
     },
