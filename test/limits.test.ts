@@ -169,7 +169,8 @@ describe('rate limits', () => {
   });
 
   test('mutations inside fragments count one by one (inline fragment, named spread, @include)', async () => {
-    const field = (alias: string, extra = '') => `${alias}: createApplication(input: { identifier: "${alias}-${Date.now()}", name: "x" }) ${extra} { application { id } }`;
+    const field = (alias: string, extra = '') =>
+      `${alias}: createApplication(input: { identifier: "${alias}-${Date.now()}", name: "x" }) ${extra} { application { id } }`;
     const limited = await h.token({ sub: 'fragment-caller' });
     const before = await h.count('applications');
     // 6 mutations in one inline fragment (this harness allows 500 tokens): over the limit of 3, so none runs.
@@ -185,7 +186,11 @@ describe('rate limits', () => {
     expect(await h.count('applications')).toBe(before);
     // Skipped fields do not run, so they do not count: 2 of 5 run, within the budget of 3.
     const skipping = await post(
-      { query: `mutation($no: Boolean!) { ... on Mutation { ${field('k0')} ${field('k1')} ${field('k2', '@include(if: $no)')} ${field('k3', '@skip(if: true)')} ${field('k4', '@include(if: false)')} } }`, variables: { no: false } },
+      {
+        query: `mutation($no: Boolean!) { ... on Mutation {
+          ${field('k0')} ${field('k1')} ${field('k2', '@include(if: $no)')} ${field('k3', '@skip(if: true)')} ${field('k4', '@include(if: false)')} } }`,
+        variables: { no: false },
+      },
       await h.token({ sub: 'skipping-caller' }),
     );
     expect(skipping.body.errors).toBeUndefined();
@@ -218,7 +223,11 @@ describe('rate limits', () => {
 
   test('expired counters are purged; live ones stay', async () => {
     const now = Date.now();
-    await h.dataSource.query(`INSERT INTO rate_limits (key, points, expire) VALUES ('purge:old', 3, $1), ('purge:just', 1, $2), ('purge:live', 2, $3)`, [now - 60_000, now, now + 60_000]);
+    await h.dataSource.query(`INSERT INTO rate_limits (key, points, expire) VALUES ('purge:old', 3, $1), ('purge:just', 1, $2), ('purge:live', 2, $3)`, [
+      now - 60_000,
+      now,
+      now + 60_000,
+    ]);
     expect(await h.services.rateLimits.purgeExpired(now)).toBeGreaterThanOrEqual(2);
     const left = await h.dataSource.query(`SELECT key FROM rate_limits WHERE key LIKE 'purge:%' ORDER BY key`);
     expect(left).toEqual([{ key: 'purge:live' }]);

@@ -33,7 +33,8 @@ describe.each(stores)('with the %s store', (_name, store) => {
 
   /** A fresh client, and a fresh attacker (Redis is shared between runs: unique subjects). */
   async function setup() {
-    const created = await h.run(`mutation { createApplication(input: { identifier: "lockout-${++run}", name: "x" }) { defaultClient { clientId } clientSecret } }`);
+    const create = `mutation($i: String!) { createApplication(input: { identifier: $i, name: "x" }) { defaultClient { clientId } clientSecret } }`;
+    const created = await h.run(create, { i: `lockout-${++run}` });
     const attacker = await h.token({ sub: `attacker-${Date.now()}-${run}` });
     const { clientId } = created.data!.createApplication.defaultClient;
     const authenticate = async (clientSecret: string) => outcome(await h.run(AUTHENTICATE, { input: { clientId, clientSecret } }, { token: attacker }));

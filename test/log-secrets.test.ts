@@ -32,7 +32,9 @@ test('secrets passed as variables of any name, nested or not, and as literals ne
 
   const providerSecret = 'provider-secret-QZXJ-nested';
   const provider = await h.run(
-    `mutation Nested($p: String, $rest: String!) { createProvider(input: { identifier: "upstream", name: $rest, clientId: "upstream-client", clientSecret: $p }) { provider { clientSecretSet } } }`,
+    `mutation Nested($p: String, $rest: String!) {
+      createProvider(input: { identifier: "upstream", name: $rest, clientId: "upstream-client", clientSecret: $p }) { provider { clientSecretSet } }
+    }`,
     { p: providerSecret, rest: 'Upstream' },
   );
   expect(provider.data!.createProvider.provider.clientSecretSet).toBe(true);
@@ -48,7 +50,10 @@ test('secrets passed as variables of any name, nested or not, and as literals ne
   const refused = await fetch(`${base}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: 'Bearer not.a.token' },
-    body: JSON.stringify({ query: 'mutation Refused($c: String!) { authenticateClient(input: { clientId: "x", clientSecret: $c }) { authenticated } }', variables: { c: refusedSecret } }),
+    body: JSON.stringify({
+      query: 'mutation Refused($c: String!) { authenticateClient(input: { clientId: "x", clientSecret: $c }) { authenticated } }',
+      variables: { c: refusedSecret },
+    }),
   });
   expect(refused.status).toBe(401);
 

@@ -103,7 +103,11 @@ export class ClientSecretService {
    * The client, and the caller's attempt for that client id counted. With the PostgreSQL
    * store both happen in one statement.
    */
-  private async findForAuthentication(caller: Caller, clientId: string, now: number): Promise<{ client?: Client; attempt: { points: number; msLeft: number } }> {
+  private async findForAuthentication(
+    caller: Caller,
+    clientId: string,
+    now: number,
+  ): Promise<{ client?: Client; attempt: { points: number; msLeft: number } }> {
     const rows = RowReader.of(this.dataSource, Client);
     const counted = this.rateLimits.authenticationAttemptCte(caller, clientId, 3, now);
     if (!counted) {

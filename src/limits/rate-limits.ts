@@ -184,7 +184,12 @@ export const MAX_AUTHENTICATIONS_PER_REQUEST = 1;
  * Undefined when the variables do not coerce: execution then refuses the operation before
  * any resolver runs.
  */
-function mutationFields(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): string[] | undefined {
+function mutationFields(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): string[] | undefined {
   const mutationType = schema.getMutationType();
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
   if (!mutationType || !coerced.coerced) return undefined;
@@ -207,10 +212,12 @@ export function mutationRateLimitPlugin(): ApolloServerPlugin<RequestContext> {
           if (!fields) return;
           const authentications = fields.filter((name) => name === 'authenticateClient').length;
           if (authentications > MAX_AUTHENTICATIONS_PER_REQUEST) {
-            throw new OperationRefusedError(`An operation may hold at most ${MAX_AUTHENTICATIONS_PER_REQUEST} authenticateClient field; send one request per client.`);
+            const limit = MAX_AUTHENTICATIONS_PER_REQUEST;
+            throw new OperationRefusedError(`An operation may hold at most ${limit} authenticateClient field; send one request per client.`);
           }
           // authenticateClient has its own, attempt-based limit; __typename does no work.
-          await contextValue.services.rateLimits.consumeMutations(contextValue.caller, fields.length - authentications - fields.filter((name) => name === '__typename').length);
+          const mutations = fields.filter((name) => name !== 'authenticateClient' && name !== '__typename').length;
+          await contextValue.services.rateLimits.consumeMutations(contextValue.caller, mutations);
         },
       };
     },
