@@ -17,7 +17,7 @@ import { createLogger, flushLogs } from './observability/logger';
 import { buildClavisSchema } from './schema';
 import { createServer } from './server';
 
-const IDEMPOTENCY_PURGE_INTERVAL_MS = 3_600_000;
+const PURGE_INTERVAL_MS = 3_600_000;
 
 async function main(config: Config): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
@@ -39,7 +39,11 @@ async function main(config: Config): Promise<void> {
   redis?.on('error', (error) => logger.warn({ err: { message: error.message } }, 'redis unavailable; rate limits fall back to this process'));
   const rateLimits = new RateLimits(redis ? { kind: 'redis', client: redis } : { kind: 'postgres', pool: poolOf(dataSource) }, config.rateLimits);
   const services = createServices(dataSource, new SecretHasher(hashKey), keyRing, rateLimits, { dns: config.dns });
-  const purge = setInterval(() => services.idempotency.purgeExpired().catch(() => undefined), IDEMPOTENCY_PURGE_INTERVAL_MS);
+  // Expired idempotency keys and rate-limit counters: nothing else ever deletes them.
+  const purge = setInterval(() => {
+    services.idempotency.purgeExpired().catch(() => undefined);
+    rateLimits.purgeExpired().catch(() => undefined);
+  }, PURGE_INTERVAL_MS);
   purge.unref();
 
   const server = await createServer({

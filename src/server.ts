@@ -164,14 +164,13 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
   );
   function recordRefused(req: express.Request, res: express.Response, outcome: string): void {
     if (typeof res.locals.requestId !== 'string') return;
-    const params = (req.method === 'GET' ? req.query : req.body) as { operationName?: unknown; variables?: unknown } | undefined;
+    const params = (req.method === 'GET' ? req.query : req.body) as { operationName?: unknown } | undefined;
     recordOperation(logger, metrics, {
       requestId: res.locals.requestId,
       operation: typeof params?.operationName === 'string' ? params.operationName : undefined,
       outcome,
       seconds: Number(process.hrtime.bigint() - (res.locals.startedAt as bigint)) / 1e9,
       caller: null,
-      variables: typeof params?.variables === 'object' ? params.variables : undefined,
     });
   }
   // Body-parser failures (too large, malformed JSON) answer in GraphQL's error shape.

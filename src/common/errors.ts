@@ -51,6 +51,16 @@ export class RateLimitedError extends ClavisError {
   }
 }
 
+/**
+ * An operation refused before execution for what it asks the server to do (like the depth
+ * and alias limits): GRAPHQL_VALIDATION_FAILED with HTTP 400.
+ */
+export class OperationRefusedError extends GraphQLError {
+  constructor(message: string) {
+    super(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
+  }
+}
+
 /** One entry per field: several problems of the same field share it, their messages joined. */
 function mergeByPath(fields: FieldError[]): FieldError[] {
   const merged = new Map<string, string[]>();
