@@ -9,6 +9,7 @@ import { KeyRing } from './common/encryption';
 import { SecretHasher } from './common/secrets';
 import { type Config, ConfigError, loadConfig } from './config';
 import { createServices } from './context';
+import { EXPLORER_PATH } from './explorer/explorer';
 import { closeDatabase, openDatabase, poolOf } from './db/data-source';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded';
 import { RateLimits } from './limits/rate-limits';
@@ -53,6 +54,7 @@ async function main(config: Config): Promise<void> {
     maxBodyBytes: config.maxBodyBytes,
     shutdownGraceMs: config.shutdownGraceMs,
     developmentToken,
+    explorer: config.explorer,
     logger,
   });
   await new Promise<void>((resolve) => server.httpServer.listen(config.port, resolve));
@@ -63,7 +65,7 @@ async function main(config: Config): Promise<void> {
     writeFileSync(tokenFile, `${developmentToken}\n`, { mode: 0o600 });
     // Plain lines on purpose: a person reads these at start-up and copies the token.
     process.stdout.write(
-      `\nClavis: http://localhost:${port}/graphql (Apollo Sandbox there is already authorised)\n` +
+      `\nClavis: http://localhost:${port}/graphql (${explorerHint(config, port)}, already authorised)\n` +
         `Development token (organization "dev", every scope; also in ${tokenFile}):\n${developmentToken}\n\n`,
     );
   }
@@ -87,6 +89,12 @@ async function main(config: Config): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+function explorerHint(config: Config, port: number): string {
+  return config.explorer.kind === 'sandbox'
+    ? `in a browser: Apollo Sandbox, which needs internet; offline: GraphiQL at http://localhost:${port}${EXPLORER_PATH}`
+    : 'in a browser: GraphiQL, served locally';
 }
 
 let config: Config;

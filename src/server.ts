@@ -12,6 +12,7 @@ import type { TokenVerifier } from './auth/tokens';
 import { createErrorFormatter } from './common/errors';
 import { type RequestContext, type Services, createRequestContext } from './context';
 import { poolOf } from './db/data-source';
+import { DEFAULT_EXPLORER, type ExplorerSettings, localExplorer } from './explorer/explorer';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitProtection } from './limits/query-limits';
 import { mutationRateLimitPlugin } from './limits/rate-limits';
 import { createLogger } from './observability/logger';
@@ -30,8 +31,10 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** How long a shutdown waits for in-flight requests; default 10 s. */
   shutdownGraceMs?: number;
-  /** Development only: the Sandbox landing page opens authorised with this token. */
+  /** Development only: the explorer opens authorised with this token. */
   developmentToken?: string;
+  /** Development only: which explorer a browser gets at `/graphql` (default: the local GraphiQL, no telemetry). */
+  explorer?: ExplorerSettings;
   logger?: Logger;
   metrics?: Metrics;
 }
@@ -65,12 +68,20 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   let stopping = false;
 
-  const landingPage = options.isProduction
-    ? ApolloServerPluginLandingPageDisabled()
-    : ApolloServerPluginLandingPageLocalDefault({
-        footer: false,
-        embed: options.developmentToken ? { initialState: { sharedHeaders: { Authorization: `Bearer ${options.developmentToken}` } } } : true,
-      });
+  // Production serves no explorer at all. Development serves the local GraphiQL at /explorer, and at
+  // /graphql too unless Apollo Sandbox (hosted by Apollo, needs internet) was chosen there.
+  const explorerSettings = options.explorer ?? DEFAULT_EXPLORER;
+  const explorer = options.isProduction ? undefined : localExplorer({ endpoint: '/graphql', developmentToken: options.developmentToken });
+  const landingPage =
+    options.isProduction || explorerSettings.kind === 'graphiql'
+      ? ApolloServerPluginLandingPageDisabled()
+      : ApolloServerPluginLandingPageLocalDefault({
+          footer: false,
+          embed: {
+            runTelemetry: explorerSettings.telemetry,
+            initialState: options.developmentToken ? { sharedHeaders: { Authorization: `Bearer ${options.developmentToken}` } } : {},
+          },
+        });
   const limits = queryLimitProtection(options.schema, options.queryLimits ?? { ...DEFAULT_QUERY_LIMITS, hideSuggestions: options.isProduction });
 
   const apollo = new ApolloServer<RequestContext>({
@@ -125,6 +136,17 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  if (explorer) {
+    app.use(explorer.router);
+    if (explorerSettings.kind === 'graphiql') {
+      // What Apollo's landing page would answer: a browser's GET (HTML preferred over every GraphQL response type).
+      app.get('/graphql', (req, res, next) => {
+        const wanted = req.accepts(['application/json', 'application/graphql-response+json', 'multipart/mixed', 'text/html']);
+        if (wanted === 'text/html') explorer.page(req, res, next);
+        else next();
+      });
+    }
+  }
   app.use(
     '/graphql',
     (req, res, next) => {
