@@ -47,6 +47,119 @@ async function launchOffline(): Promise<Browser> {
   });
 }
 
+/** The same-origin script and stylesheet URLs a page loads. */
+function assetUrls(html: string): string[] {
+  return [...html.matchAll(/<(?:script src|link rel="stylesheet" href)="([^"]+)"/g)].map((match) => match[1]);
+}
+
+async function getPage(baseUrl: string, path = '/graphql') {
+  const response = await fetch(`${baseUrl}${path}`, { headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' } });
+  return { response, html: await response.text() };
+}
+
+describe('the development explorer over HTTP', () => {
+  // Not a real token: hostile text, to prove it cannot break out of the HTML attribute it is put in.
+  const HOSTILE_TOKEN = `eyJ.x"><script>alert('token')</script><img src=x onerror=alert(1)>&amp;`;
+  let harness: Harness;
+  let url: string;
+
+  beforeAll(async () => {
+    harness = await createHarness({ developmentToken: HOSTILE_TOKEN });
+    url = await harness.listen();
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  test('a browser gets GraphiQL at /graphql: no external host, the token escaped, a strict CSP, never cached', async () => {
+    const { response, html } = await getPage(url);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const csp = response.headers.get('content-security-policy')!;
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).not.toMatch(/https?:|\*/);
+
+    expect(html).toContain('id="graphiql"');
+    expect(html).not.toMatch(/https?:\/\//);
+    expect(html).not.toMatch(/<script>|<img/);
+    expect(html).toContain('data-authorization="Bearer eyJ.x&#34;&#62;&#60;script&#62;alert(&#39;token&#39;)&#60;/script&#62;');
+    expect(html).toContain('&#38;amp;"');
+    const assets = assetUrls(html);
+    expect(assets.length).toBe(6);
+    for (const asset of assets) expect(asset).toMatch(/^\/explorer\/assets\/[\w.-]+\.(js|css)$/);
+  });
+
+  test('the explorer assets come from node_modules with their content types, cached for a year', async () => {
+    const { html } = await getPage(url);
+    const names: string[] = [];
+    for (const asset of assetUrls(html)) {
+      const response = await fetch(`${url}${asset}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(asset.endsWith('.css') ? /^text\/css/ : /^(text|application)\/javascript/);
+      expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect((await response.text()).length).toBeGreaterThan(0);
+      names.push(asset.replace(/^.*\//, ''));
+    }
+    expect(names).toEqual(
+      expect.arrayContaining([
+        `react-${require('react/package.json').version}.js`,
+        `react-dom-${require('react-dom/package.json').version}.js`,
+        `graphiql-${require('graphiql/package.json').version}.js`,
+        `graphiql-${require('graphiql/package.json').version}.css`,
+      ]),
+    );
+  });
+
+  test('the same page is at /explorer; GraphQL clients asking for JSON still get GraphQL at /graphql', async () => {
+    const explorer = await getPage(url, '/explorer');
+    expect(explorer.response.status).toBe(200);
+    expect(explorer.html).toContain('id="graphiql"');
+
+    const query = await fetch(`${url}/graphql?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
+    });
+    expect(query.status).toBe(200);
+    expect(await query.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  test('GRAPHQL_EXPLORER=sandbox: Apollo Sandbox at /graphql, its telemetry as chosen; GraphiQL stays at /explorer', async () => {
+    for (const telemetry of [false, true]) {
+      const sandbox = await createHarness({ developmentToken: 'eyJ.sandbox.token', explorer: { kind: 'sandbox', telemetry } });
+      try {
+        const sandboxUrl = await sandbox.listen();
+        const { response, html } = await getPage(sandboxUrl);
+        expect(response.status).toBe(200);
+        expect(html).toContain('embeddable-sandbox');
+        expect(html).toContain(`"runTelemetry":${telemetry}`);
+        expect(html).toContain('"Authorization":"Bearer eyJ.sandbox.token"');
+        expect((await getPage(sandboxUrl, '/explorer')).html).toContain('id="graphiql"');
+      } finally {
+        await sandbox.close();
+      }
+    }
+  });
+
+  test('production serves no explorer and none of its assets', async () => {
+    const prod = await createHarness({ isProduction: true });
+    try {
+      const prodUrl = await prod.listen();
+      const { html } = await getPage(url);
+      for (const path of ['/explorer', ...assetUrls(html)]) {
+        expect((await fetch(`${prodUrl}${path}`)).status).toBe(404);
+      }
+      const landing = await getPage(prodUrl);
+      expect(landing.html).not.toMatch(/graphiql|sandbox|<html/i);
+    } finally {
+      await prod.close();
+    }
+  });
+});
+
 browserDescribe('the development explorer in a browser without internet', () => {
   let harness: Harness;
   let url: string;
