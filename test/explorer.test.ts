@@ -216,6 +216,11 @@ browserDescribe('the development explorer in a browser without internet', () => 
     await response.getByText('Offline Explorer App').waitFor();
     expect(await response.innerText()).toMatch(/"totalCount": 1/);
 
+    // GraphiQL's dialogs add inline styles: the page's Content-Security-Policy must let them (a refusal is a console error).
+    await page.getByRole('button', { name: /open settings dialog/i }).click();
+    await page.getByRole('dialog').getByText('Settings', { exact: true }).waitFor();
+    await page.keyboard.press('Escape');
+
     expect(problems).toEqual([]);
     expect(requested.length).toBeGreaterThan(0);
     expect(requested.filter((target) => !staysLocal(target))).toEqual([]);

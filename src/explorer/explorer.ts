@@ -31,8 +31,9 @@ const ASSETS_PATH = `${EXPLORER_PATH}/assets`;
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /**
- * Only this origin: scripts and styles from the assets above, requests to `/graphql`. GraphiQL's
- * editors set inline styles and its fonts are data: URLs in its stylesheet.
+ * Only this origin: scripts from the assets above (no inline script: the page's settings are data
+ * attributes), requests to `/graphql`. Styles may be inline because GraphiQL's dialogs add <style>
+ * elements; its fonts and images are data: URLs in its stylesheet.
  */
 const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
@@ -133,6 +134,7 @@ export function localExplorer(options: { endpoint: string; developmentToken?: st
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>Clavis · GraphiQL</title>
+<link rel="icon" href="data:,">
 ${styles.map((style) => `<link rel="stylesheet" href="${escapeHtml(style.url)}">`).join('\n')}
 </head>
 <body>
