@@ -65,7 +65,7 @@ async function main(config: Config): Promise<void> {
     writeFileSync(tokenFile, `${developmentToken}\n`, { mode: 0o600 });
     // Plain lines on purpose: a person reads these at start-up and copies the token.
     process.stdout.write(
-      `\nClavis: http://localhost:${port}/graphql (${explorerHint(config, port)}, already authorised)\n` +
+      `\nClavis: http://localhost:${port}/graphql (${explorerHint(config, port)})\n` +
         `Development token (organization "dev", every scope; also in ${tokenFile}):\n${developmentToken}\n\n`,
     );
   }
@@ -91,10 +91,11 @@ async function main(config: Config): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
+/** What a browser finds at /graphql: said at start-up, because Apollo Sandbox needs internet and GraphiQL does not. */
 function explorerHint(config: Config, port: number): string {
   return config.explorer.kind === 'sandbox'
-    ? `in a browser: Apollo Sandbox, which needs internet; offline: GraphiQL at http://localhost:${port}${EXPLORER_PATH}`
-    : 'in a browser: GraphiQL, served locally';
+    ? `Apollo Sandbox there is already authorised but needs internet; GraphiQL at http://localhost:${port}${EXPLORER_PATH} does not`
+    : 'GraphiQL there is already authorised and works offline';
 }
 
 let config: Config;

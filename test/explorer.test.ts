@@ -1,8 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { signToken } from '../src/auth/tokens';
 import { type Harness, TEST_JWT_SECRET, createHarness } from './helpers/harness';
 import { createApp } from './helpers/operations';
+import { type TestDatabase, buildApp, createDatabase, eventually, killAll, removeBuild, request, startClavis } from './helpers/process';
 
 /**
  * The development explorer works with no internet: a real browser (Debian's `chromium`, which
@@ -158,6 +161,41 @@ describe('the development explorer over HTTP', () => {
       await prod.close();
     }
   });
+});
+
+describe('the explorer of the real process', () => {
+  let buildDir: string;
+  let db: TestDatabase;
+  const dataDir = mkdtempSync(join(tmpdir(), 'clavis-explorer-'));
+
+  beforeAll(async () => {
+    [buildDir, db] = await Promise.all([buildApp(), createDatabase()]);
+  }, 30_000);
+
+  afterAll(async () => {
+    await killAll();
+    await db?.drop();
+    removeBuild(buildDir);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('GRAPHQL_EXPLORER=sandbox reaches the server, and the start-up lines say that Sandbox needs internet and where GraphiQL is', async () => {
+    const env = { NODE_ENV: 'development', PORT: '0', DATABASE_URL: db.url, DATA_DIR: dataDir, LOG_LEVEL: 'info', GRAPHQL_EXPLORER: 'sandbox' };
+    const clavis = await startClavis(buildDir, env, { readyTimeoutMs: 40_000 });
+    await eventually(() => clavis.stdout().includes('Development token'), 5000, 'the start-up lines');
+    expect(clavis.stdout()).toContain(
+      `Clavis: http://localhost:${clavis.port}/graphql (Apollo Sandbox there is already authorised but needs internet; ` +
+        `GraphiQL at http://localhost:${clavis.port}/explorer does not)`,
+    );
+    const token = readFileSync(join(dataDir, 'dev-token'), 'utf8').trim();
+    const sandbox = await request(`${clavis.baseUrl}/graphql`, { headers: { accept: 'text/html' } });
+    expect(sandbox.text).toContain('embeddable-sandbox');
+    expect(sandbox.text).toContain('"runTelemetry":false');
+    expect(sandbox.text).toContain(`"Authorization":"Bearer ${token}"`);
+    const graphiql = await request(`${clavis.baseUrl}/explorer`, { headers: { accept: 'text/html' } });
+    expect(graphiql.status).toBe(200);
+    expect(graphiql.text).toContain(`data-authorization="Bearer ${token}"`);
+  }, 60_000);
 });
 
 browserDescribe('the development explorer in a browser without internet', () => {
