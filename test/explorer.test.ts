@@ -243,6 +243,8 @@ browserDescribe('the development explorer in a browser without internet', () => 
     await page.locator('.graphiql-editor-tool .graphiql-editor').getByText(/Bearer ey/).waitFor();
 
     const editor = page.locator('.graphiql-query-editor .CodeMirror');
+    // It opens on Clavis's example query, not GraphiQL's generic one.
+    await editor.getByText('# Clavis development explorer', { exact: false }).waitFor();
     await editor.click();
     await page.keyboard.press('Control+A');
     await page.keyboard.press('Delete');

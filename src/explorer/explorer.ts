@@ -72,7 +72,7 @@ const BOOT_SCRIPT = `'use strict';
       fetcher: fetcher,
       headers: headers,
       shouldPersistHeaders: false,
-      defaultQuery: JSON.parse(root.getAttribute('data-default-query')),
+      defaultQuery: root.getAttribute('data-default-query'),
       defaultEditorToolsVisibility: headers ? 'headers' : false,
     }),
   );
@@ -83,7 +83,7 @@ const PAGE_STYLE = 'html, body, #graphiql { height: 100%; margin: 0; }\n';
 
 interface Asset {
   url: string;
-  type: string;
+  type: 'js' | 'css';
   /** A file in node_modules, or the content itself. */
   file?: string;
   content?: string;
@@ -99,18 +99,18 @@ function packageFile(name: string, file: string): { path: string; version: strin
   return { path: join(dirname(manifest), file), version: (require(manifest) as { version: string }).version };
 }
 
-function fromPackage(name: string, file: string, type: string): Asset {
+function fromPackage(name: string, file: string, type: Asset['type']): Asset {
   const { path, version } = packageFile(name, file);
-  return { url: `${ASSETS_PATH}/${name}-${version}${type === 'css' ? '.css' : '.js'}`, type, file: path };
+  return { url: `${ASSETS_PATH}/${name}-${version}.${type}`, type, file: path };
 }
 
-function inline(name: string, content: string, type: string): Asset {
+function inline(name: string, content: string, type: Asset['type']): Asset {
   const hash = createHash('sha256').update(content).digest('hex').slice(0, 12);
-  return { url: `${ASSETS_PATH}/${name}-${hash}${type === 'css' ? '.css' : '.js'}`, type, content };
+  return { url: `${ASSETS_PATH}/${name}-${hash}.${type}`, type, content };
 }
 
 /** Text placed in an HTML attribute or element: the token is a JWT, but it is treated as untrusted text. */
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
@@ -138,7 +138,7 @@ export function localExplorer(options: { endpoint: string; developmentToken?: st
 ${styles.map((style) => `<link rel="stylesheet" href="${escapeHtml(style.url)}">`).join('\n')}
 </head>
 <body>
-<div id="graphiql" data-endpoint="${escapeHtml(options.endpoint)}"${authorization ? ` data-authorization="${escapeHtml(authorization)}"` : ''} data-default-query="${escapeHtml(JSON.stringify(DEFAULT_QUERY))}">Loading GraphiQL…</div>
+<div id="graphiql" data-endpoint="${escapeHtml(options.endpoint)}"${authorization ? ` data-authorization="${escapeHtml(authorization)}"` : ''} data-default-query="${escapeHtml(DEFAULT_QUERY)}">Loading GraphiQL…</div>
 ${scripts.map((script) => `<script src="${escapeHtml(script.url)}"></script>`).join('\n')}
 </body>
 </html>
