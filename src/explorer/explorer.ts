@@ -126,7 +126,14 @@ export function localExplorer(options: { endpoint: string; developmentToken?: st
     inline('clavis-explorer', BOOT_SCRIPT, 'js'),
   ];
   const styles = [fromPackage('graphiql', 'graphiql.min.css', 'css'), inline('clavis-explorer', PAGE_STYLE, 'css')];
-  const authorization = options.developmentToken ? `Bearer ${options.developmentToken}` : undefined;
+  const settings: Record<string, string | undefined> = {
+    'data-endpoint': options.endpoint,
+    'data-authorization': options.developmentToken ? `Bearer ${options.developmentToken}` : undefined,
+    'data-default-query': DEFAULT_QUERY,
+  };
+  const attributes = Object.entries(settings)
+    .flatMap(([name, value]) => (value === undefined ? [] : [`${name}="${escapeHtml(value)}"`]))
+    .join(' ');
   const html = `<!doctype html>
 <html lang="en">
 <head>
@@ -138,7 +145,7 @@ export function localExplorer(options: { endpoint: string; developmentToken?: st
 ${styles.map((style) => `<link rel="stylesheet" href="${escapeHtml(style.url)}">`).join('\n')}
 </head>
 <body>
-<div id="graphiql" data-endpoint="${escapeHtml(options.endpoint)}"${authorization ? ` data-authorization="${escapeHtml(authorization)}"` : ''} data-default-query="${escapeHtml(DEFAULT_QUERY)}">Loading GraphiQL…</div>
+<div id="graphiql" ${attributes}>Loading GraphiQL…</div>
 ${scripts.map((script) => `<script src="${escapeHtml(script.url)}"></script>`).join('\n')}
 </body>
 </html>
