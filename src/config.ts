@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { KeyRing } from './common/encryption';
+import type { ExplorerSettings } from './explorer/explorer';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/query-limits';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './limits/rate-limits';
 
@@ -74,6 +75,8 @@ const envSchema = z
     SHUTDOWN_DRAIN_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(600_000).optional()),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
     GRAPHQL_INTROSPECTION: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).optional()),
+    GRAPHQL_EXPLORER: z.preprocess(emptyAsUndefined, z.enum(['graphiql', 'sandbox']).default('graphiql')),
+    GRAPHQL_EXPLORER_TELEMETRY: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
     DB_POOL_MAX: int(1, 1000, 10),
     DB_STATEMENT_TIMEOUT_MS: int(0, 86_400_000, 15_000),
     DB_CONNECT_TIMEOUT_MS: int(0, 600_000, 5_000),
@@ -146,6 +149,8 @@ export interface Config {
   rateLimits: RateLimitSettings;
   /** Schema introspection: on in development, off in production unless GRAPHQL_INTROSPECTION=true. */
   introspection: boolean;
+  /** Development only: the explorer at `/graphql` (GraphiQL served locally, or Apollo Sandbox) and Sandbox's telemetry (off unless turned on). */
+  explorer: ExplorerSettings;
 }
 
 export class ConfigError extends Error {}
@@ -195,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       authLockoutSeconds: e.RATE_LIMIT_AUTH_LOCKOUT_SECONDS,
     },
     introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : e.NODE_ENV !== 'production',
+    explorer: { kind: e.GRAPHQL_EXPLORER, telemetry: e.GRAPHQL_EXPLORER_TELEMETRY === 'true' },
     db: {
       poolMax: e.DB_POOL_MAX,
       statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,

@@ -10,6 +10,7 @@ import { KeyRing } from './common/encryption';
 import { SecretHasher } from './common/secrets';
 import { type Config, ConfigError, loadConfig } from './config';
 import { createServices } from './context';
+import { EXPLORER_PATH } from './explorer/explorer';
 import { closeDatabase, openDatabase, poolOf } from './db/data-source';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded';
 import { RateLimits } from './limits/rate-limits';
@@ -57,6 +58,7 @@ async function main(config: Config): Promise<void> {
     shutdownGraceMs: config.shutdownGraceMs,
     shutdownDrainMs: config.shutdownDrainMs,
     developmentToken,
+    explorer: config.explorer,
     logger,
   });
   // Unset HOST: Node's default, every interface (production); configuration sets loopback for development.
@@ -68,7 +70,7 @@ async function main(config: Config): Promise<void> {
     writeFileSync(tokenFile, `${developmentToken}\n`, { mode: 0o600 });
     // Plain lines on purpose: a person reads these at start-up and copies the token.
     process.stdout.write(
-      `\nClavis: http://localhost:${port}/graphql (Apollo Sandbox there is already authorised)\n` +
+      `\nClavis: http://localhost:${port}/graphql (${explorerHint(config, port)})\n` +
         `Development token (organization "dev", every scope; also in ${tokenFile}):\n${developmentToken}\n\n`,
     );
   }
@@ -92,6 +94,13 @@ async function main(config: Config): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/** What a browser finds at /graphql: said at start-up, because Apollo Sandbox needs internet and GraphiQL does not. */
+function explorerHint(config: Config, port: number): string {
+  return config.explorer.kind === 'sandbox'
+    ? `Apollo Sandbox there is already authorised but needs internet; GraphiQL at http://localhost:${port}${EXPLORER_PATH} does not`
+    : 'GraphiQL there is already authorised and works offline';
 }
 
 let config: Config;

@@ -12,6 +12,7 @@ import type { TokenVerifier } from './auth/tokens';
 import { createErrorFormatter } from './common/errors';
 import { type RequestContext, type Services, createRequestContext } from './context';
 import { poolOf } from './db/data-source';
+import { DEFAULT_EXPLORER, type ExplorerSettings, localExplorer } from './explorer/explorer';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitProtection } from './limits/query-limits';
 import { inputCheckPlugin } from './limits/input-check';
 import { mutationRateLimitPlugin } from './limits/rate-limits';
@@ -36,8 +37,10 @@ export interface ServerOptions {
    * a load balancer polling /readyz stops sending first, so no connection is refused. Default 0.
    */
   shutdownDrainMs?: number;
-  /** Development only: the Sandbox landing page opens authorised with this token. */
+  /** Development only: the explorer opens authorised with this token. */
   developmentToken?: string;
+  /** Development only: which explorer a browser gets at `/graphql` (default: the local GraphiQL, no telemetry). */
+  explorer?: ExplorerSettings;
   logger?: Logger;
   metrics?: Metrics;
 }
@@ -74,12 +77,20 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
   const graceMs = options.shutdownGraceMs ?? 10_000;
   const drainMs = Math.min(options.shutdownDrainMs ?? 0, graceMs);
 
-  const landingPage = options.isProduction
-    ? ApolloServerPluginLandingPageDisabled()
-    : ApolloServerPluginLandingPageLocalDefault({
-        footer: false,
-        embed: options.developmentToken ? { initialState: { sharedHeaders: { Authorization: `Bearer ${options.developmentToken}` } } } : true,
-      });
+  // Production serves no explorer at all. Development serves the local GraphiQL at /explorer, and at
+  // /graphql too unless Apollo Sandbox (hosted by Apollo, needs internet) was chosen there.
+  const explorerSettings = options.explorer ?? DEFAULT_EXPLORER;
+  const explorer = options.isProduction ? undefined : localExplorer({ endpoint: '/graphql', developmentToken: options.developmentToken });
+  const landingPage =
+    options.isProduction || explorerSettings.kind === 'graphiql'
+      ? ApolloServerPluginLandingPageDisabled()
+      : ApolloServerPluginLandingPageLocalDefault({
+          footer: false,
+          embed: {
+            runTelemetry: explorerSettings.telemetry,
+            initialState: options.developmentToken ? { sharedHeaders: { Authorization: `Bearer ${options.developmentToken}` } } : {},
+          },
+        });
   const queryLimits = options.queryLimits ?? { ...DEFAULT_QUERY_LIMITS, hideSuggestions: options.isProduction };
   const limits = queryLimitProtection(options.schema, queryLimits);
 
@@ -137,6 +148,17 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  if (explorer) {
+    app.use(explorer.router);
+    if (explorerSettings.kind === 'graphiql') {
+      // What Apollo's landing page would answer: a browser's GET (HTML preferred over every GraphQL response type).
+      app.get('/graphql', (req, res, next) => {
+        const wanted = req.accepts(['application/json', 'application/graphql-response+json', 'multipart/mixed', 'text/html']);
+        if (wanted === 'text/html') explorer.page(req, res, next);
+        else next();
+      });
+    }
+  }
   app.use(
     '/graphql',
     (req, res, next) => {

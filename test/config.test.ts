@@ -90,6 +90,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ GRAPHQL_INTROSPECTION: 'yes' })).toThrow(/GRAPHQL_INTROSPECTION/);
   });
 
+  test('explorer: the local GraphiQL without telemetry unless GRAPHQL_EXPLORER / GRAPHQL_EXPLORER_TELEMETRY say otherwise', () => {
+    expect(loadConfig({}).explorer).toEqual({ kind: 'graphiql', telemetry: false });
+    expect(loadConfig({ GRAPHQL_EXPLORER: 'sandbox' }).explorer).toEqual({ kind: 'sandbox', telemetry: false });
+    expect(loadConfig({ GRAPHQL_EXPLORER: 'sandbox', GRAPHQL_EXPLORER_TELEMETRY: 'true' }).explorer).toEqual({ kind: 'sandbox', telemetry: true });
+    expect(() => loadConfig({ GRAPHQL_EXPLORER: 'playground' })).toThrow(/GRAPHQL_EXPLORER/);
+    expect(() => loadConfig({ GRAPHQL_EXPLORER_TELEMETRY: 'yes' })).toThrow(/GRAPHQL_EXPLORER_TELEMETRY/);
+  });
+
   test('a complete production configuration loads', () => {
     expect(loadConfig(PRODUCTION)).toMatchObject({ env: 'production', isProduction: true, auth: { jwtSecret: SECRET }, secretHashKey: HASH_KEY });
     const { AUTH_JWT_SECRET: _secret, ...withJwks } = PRODUCTION;

@@ -10,6 +10,7 @@ import { KeyRing } from '../../src/common/encryption';
 import { SecretHasher } from '../../src/common/secrets';
 import { createServices, type Services } from '../../src/context';
 import { openDatabase, poolOf } from '../../src/db/data-source';
+import type { ExplorerSettings } from '../../src/explorer/explorer';
 import type { QueryLimits } from '../../src/limits/query-limits';
 import { DEFAULT_RATE_LIMITS, RateLimits, type RateLimitSettings, type RateLimitStore } from '../../src/limits/rate-limits';
 import { buildClavisSchema } from '../../src/schema';
@@ -70,6 +71,8 @@ export interface HarnessOptions {
   maxBodyBytes?: number;
   /** Passed to `createServer`: the development landing page opens authorised with it. */
   developmentToken?: string;
+  /** Passed to `createServer`: which explorer a browser gets at `/graphql`. */
+  explorer?: ExplorerSettings;
   /** Another database (or a proxy in front of one) instead of DATABASE_URL. */
   databaseUrl?: string;
   /** Pool settings, as configuration passes them to `openDatabase` (default: 5 connections, no timeouts). */
@@ -110,6 +113,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     queryLimits: options.queryLimits,
     maxBodyBytes: options.maxBodyBytes,
     developmentToken: options.developmentToken,
+    explorer: options.explorer,
     shutdownGraceMs: options.shutdownGraceMs,
     logger: options.logger,
   });
