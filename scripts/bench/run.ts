@@ -20,7 +20,7 @@
 import 'reflect-metadata';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
@@ -44,6 +44,8 @@ import { summarize, summaryMarkdown } from './profile-summary';
 const ROOT = resolve(__dirname, '../../..');
 const OUT = join(ROOT, '.bench');
 const DIST_BENCH = __dirname;
+/** The servers Clavis is compared with: a package of their own, outside Clavis's dependency tree. */
+const PEERS = join(ROOT, 'scripts/bench/peers');
 
 const env = process.env;
 const settings = {
@@ -128,6 +130,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------------------
 // Child processes
+
+/** Installs the peer servers (PostGraphile and its graphql 15) from their lock file the first time. */
+function ensurePeers(): void {
+  if (existsSync(join(PEERS, 'node_modules/postgraphile'))) return;
+  log('clavis bench: installing the peer servers (npm ci --prefix scripts/bench/peers)');
+  execFileSync('npm', ['ci', '--prefix', PEERS, '--no-audit', '--no-fund'], { stdio: 'inherit' });
+}
 
 const servers: Server[] = [];
 
@@ -536,6 +545,7 @@ async function main(): Promise<number> {
   const jwtSecret = randomBytes(32).toString('base64url');
   const hashKey = randomBytes(32).toString('base64url');
   const encryptionKeys = `bench:${randomBytes(32).toString('base64')}`;
+  ensurePeers();
 
   log(`clavis bench: creating and seeding clavis_bench on ${new URL(settings.adminUrl).host}`);
   const seedStart = Date.now();
@@ -556,7 +566,7 @@ async function main(): Promise<number> {
     ...(settings.clavisNodeOptions ? { NODE_OPTIONS: settings.clavisNodeOptions } : {}),
   });
   const limit = startServer('limit', join(DIST_BENCH, 'limit-server.js'), ports.limit, { NODE_ENV: 'production', DATABASE_URL: data.url, AUTH_JWT_SECRET: jwtSecret });
-  const postgraphile = startServer('postgraphile', join(DIST_BENCH, 'postgraphile-server.js'), ports.postgraphile, { NODE_ENV: 'production', DATABASE_URL: data.url });
+  const postgraphile = startServer('postgraphile', join(PEERS, 'postgraphile-server.js'), ports.postgraphile, { NODE_ENV: 'production', DATABASE_URL: data.url });
   const ready = async (port: number) => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200;
   await Promise.all([
     waitReady(clavis, () => ready(ports.clavis)),
@@ -597,7 +607,7 @@ async function main(): Promise<number> {
     node: process.version,
     postgres: data.postgresVersion,
     autocannon: JSON.parse(readFileSync(join(ROOT, 'node_modules/autocannon/package.json'), 'utf8')).version,
-    postgraphile: JSON.parse(readFileSync(join(ROOT, 'node_modules/postgraphile/package.json'), 'utf8')).version,
+    postgraphile: JSON.parse(readFileSync(join(PEERS, 'node_modules/postgraphile/package.json'), 'utf8')).version,
     clavis: revision(),
   };
   const { markdown, targets } = report(results, memory, machine, settings);

@@ -61,7 +61,7 @@ export class ClientResolver {
   }
 
   // Every field that leads from one object to another demands the read scope of where it leads,
-  // whatever reached the object (a payload, node, _entities): docs/decisions-i12-auth.md.
+  // whatever reached the object (a payload, node, _entities): docs/API.md (Callers, tenancy and scopes).
   @Authorized('applications:read')
   @FieldResolver(() => Application)
   async application(@Root() client: Client, @Ctx() ctx: RequestContext): Promise<Application> {
