@@ -28,12 +28,26 @@ const parsedBy = (parse: (value: string) => unknown) =>
       }),
   );
 
-const int = (min: number, max: number, fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+/** A whole number in [min, max]; the message quotes the value (never a secret) and says what is allowed. */
+const int = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined) return fallback;
+        const number = /^\s*-?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+        if (Number.isSafeInteger(number) && number >= min && number <= max) return number;
+        ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value.slice(0, 40))} is not a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }),
+  );
 
 const envSchema = z
   .object({
     NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).default('development')),
-    PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(4000)),
+    PORT: int(0, 65535, 4000),
     DATABASE_URL: z.preprocess(
       emptyAsUndefined,
       z
@@ -73,6 +87,9 @@ const envSchema = z
       ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'set AUTH_JWT_SECRET or AUTH_JWKS_URL, not both' });
     }
     if (env.NODE_ENV === 'production') {
+      if (!env.DATABASE_URL) {
+        ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required in production (the embedded database is for development)' });
+      }
       if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) {
         ctx.addIssue({ code: 'custom', path: ['AUTH_JWT_SECRET'], message: 'AUTH_JWT_SECRET or AUTH_JWKS_URL is required in production' });
       }
@@ -122,7 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const reasons = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
-    throw new ConfigError(`invalid configuration: ${reasons.join('; ')}`);
+    throw new ConfigError(`invalid configuration: ${reasons.join('; ')} (fix the environment: README "Configuration" lists every setting)`);
   }
   const e = parsed.data;
   return {

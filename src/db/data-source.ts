@@ -1,4 +1,4 @@
-import type { Client as PgClient, Pool } from 'pg';
+import { Client as PgClient, type Pool } from 'pg';
 import { DataSource, type DataSourceOptions, MigrationExecutor } from 'typeorm';
 import { Application } from '../applications/application.entity';
 import { AuditEvent } from '../audit/audit.entity';
@@ -49,6 +49,24 @@ export async function openDatabase(settings: DatabaseSettings): Promise<DataSour
   poolOf(dataSource).on('error', () => undefined);
   await migrate(dataSource);
   return dataSource;
+}
+
+/**
+ * Creates the database a URL names, connecting to the server's `postgres` database with the
+ * same credentials. Resolves with the database's name.
+ */
+export async function createDatabaseOf(url: string): Promise<string> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  target.pathname = '/postgres';
+  const admin = new PgClient({ connectionString: target.toString() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
+  } finally {
+    await admin.end();
+  }
+  return name;
 }
 
 /**
