@@ -24,6 +24,8 @@ let embedded: EmbeddedDatabase | undefined;
 /** Set once serving: the embedded PostgreSQL exiting on its own then stops Clavis too (exit code 1). */
 let onDatabaseLost: (() => void) | undefined;
 let databaseLostReason: string | undefined;
+/** Set on the way out. A Ctrl-C reaches the embedded PostgreSQL too (same process group): its exit is then expected. */
+let stopping = false;
 
 async function main(config: Config): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
@@ -33,6 +35,7 @@ async function main(config: Config): Promise<void> {
     embedded = await startEmbeddedPostgres(config.dataDir, {
       log: (message, details) => logger.info(details ?? {}, message),
       onUnexpectedExit: (reason) => {
+        if (stopping) return;
         databaseLostReason = reason;
         logger.error({ reason }, 'the embedded PostgreSQL exited unexpectedly: Clavis stops too (exit code 1) so that its supervisor restarts both');
         onDatabaseLost?.();
@@ -41,7 +44,8 @@ async function main(config: Config): Promise<void> {
     logger.info({ port: embedded.port, pid: embedded.pid }, 'embedded PostgreSQL ready');
     databaseUrl = embedded.url;
   }
-  const settings = { url: databaseUrl, poolMax: config.db.poolMax, statementTimeoutMs: config.db.statementTimeoutMs, connectTimeoutMs: config.db.connectTimeoutMs };
+  const { poolMax, statementTimeoutMs, connectTimeoutMs } = config.db;
+  const settings = { url: databaseUrl, poolMax, statementTimeoutMs, connectTimeoutMs };
   const dataSource = await openDatabase(settings).catch(async (error: unknown) => {
     // Development only: the README's `DATABASE_URL=…/clavis npm start` works on a fresh server.
     if (embedded || config.env !== 'development' || (error as { code?: string }).code !== '3D000') throw error;
@@ -95,7 +99,6 @@ async function main(config: Config): Promise<void> {
     );
   }
 
-  let stopping = false;
   const stop = async (reason: string, exitCode: number) => {
     if (stopping) return;
     stopping = true;

@@ -62,7 +62,10 @@ export function describeStartupError(error: unknown, context: StartupContext): s
     );
   }
   if (code === '3D000') {
-    return `DATABASE_URL: database "${database}" does not exist on ${server}: create it (createdb -h ${host} -p ${port} ${database}), or name an existing database`;
+    return (
+      `DATABASE_URL: database "${database}" does not exist on ${server}: ` +
+      `create it (createdb -h ${host} -p ${port} ${database}), or name an existing database`
+    );
   }
   if (code === '28P01' || code === '28000') {
     return `DATABASE_URL: PostgreSQL at ${server} refused user "${user}" (${message}): correct the user and password in DATABASE_URL`;

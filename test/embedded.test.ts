@@ -65,7 +65,8 @@ function stderrLines(clavis: ClavisProcess): string[] {
 test('under a 0700 folder (as root: PostgreSQL runs as postgres), npm start serves an authorised query', async () => {
   first = await startClavis(buildDir, env, { readyTimeoutMs: 60_000 });
   const token = readFileSync(join(dataDir, 'dev-token'), 'utf8').trim();
-  const created = await graphql(first.graphqlUrl, 'mutation { createApplication(input: { identifier: "kept", name: "Kept" }) { application { id } } }', undefined, token);
+  const create = 'mutation { createApplication(input: { identifier: "kept", name: "Kept" }) { application { id } } }';
+  const created = await graphql(first.graphqlUrl, create, undefined, token);
   expect(created.body.errors).toBeUndefined();
   expect(await count(first)).toBe(1);
   if (isRoot) {
@@ -91,7 +92,9 @@ test('DATABASE_URL with a wrong password: one line naming DATABASE_URL and Postg
   expect(await refused.waitForExit(20_000)).toEqual({ code: 1, signal: null });
   const lines = stderrLines(refused);
   expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^clavis: DATABASE_URL: .*refused user "postgres" \(password authentication failed .*correct the user and password in DATABASE_URL$/);
+  expect(lines[0]).toMatch(
+    /^clavis: DATABASE_URL: .*refused user "postgres" \(password authentication failed .*correct the user and password in DATABASE_URL$/,
+  );
 }, 30_000);
 
 test('kill -9: the PostgreSQL it leaves running is stopped by the next start, which serves the same data', async () => {

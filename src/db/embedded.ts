@@ -193,7 +193,9 @@ async function stopStalePostmaster(cluster: string, log: NonNullable<EmbeddedOpt
         // gone meanwhile
       }
     }
-    if (elapsed > 10_000) throw new EmbeddedDatabaseError(`the embedded PostgreSQL a previous run left running (pid ${pid}) does not stop: kill it, then start again`);
+    if (elapsed > 10_000) {
+      throw new EmbeddedDatabaseError(`the embedded PostgreSQL a previous run left running (pid ${pid}) does not stop: kill it, then start again`);
+    }
     await new Promise((done) => setTimeout(done, 50));
   }
 }
@@ -246,7 +248,9 @@ async function binaries(user: Ids | undefined, log: NonNullable<EmbeddedOptions[
   try {
     entry = require.resolve(name);
   } catch {
-    throw new EmbeddedDatabaseError(`the embedded PostgreSQL has no binaries for ${process.platform}-${process.arch} (npm package ${name} missing): run npm install, or set DATABASE_URL`);
+    throw new EmbeddedDatabaseError(
+      `the embedded PostgreSQL has no binaries for ${process.platform}-${process.arch} (npm package ${name} missing): run npm install, or set DATABASE_URL`,
+    );
   }
   const pkg = dirname(dirname(entry));
   const native = join(pkg, 'native');
