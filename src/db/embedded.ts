@@ -263,7 +263,13 @@ async function binaries(user: Ids | undefined, log: NonNullable<EmbeddedOptions[
     const partial = `${cached}.partial-${process.pid}`;
     await cp(native, partial, { recursive: true, verbatimSymlinks: true });
     openUp(partial);
-    renameSync(partial, cached);
+    try {
+      renameSync(partial, cached);
+    } catch (error) {
+      // Another Clavis finished the same copy first: use that one.
+      rmSync(partial, { recursive: true, force: true });
+      if (!existsSync(join(cached, 'bin', 'postgres'))) throw error;
+    }
     log('copied the PostgreSQL binaries where the postgres user can reach them (it cannot enter the folder of node_modules)', { path: cached });
   }
   return join(cached, 'bin');
