@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { KeyRing } from './common/encryption';
+import type { ExplorerSettings } from './explorer/explorer';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/query-limits';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './limits/rate-limits';
 
@@ -28,6 +29,9 @@ const parsedBy = (parse: (value: string) => unknown) =>
       }),
   );
 
+/** A DNS host name: dot-separated labels of letters, digits and inner hyphens. */
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
 /** A whole number in [min, max]; the message quotes the value (never a secret) and says what is allowed. */
 const int = (min: number, max: number, fallback: number) =>
   z.preprocess(
@@ -48,6 +52,13 @@ const envSchema = z
   .object({
     NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).default('development')),
     PORT: int(0, 65535, 4000),
+    HOST: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .refine((value) => isIP(value) !== 0 || HOST_NAME.test(value), 'must be an IP address or a host name')
+        .optional(),
+    ),
     DATABASE_URL: z.preprocess(
       emptyAsUndefined,
       z
@@ -60,6 +71,7 @@ const envSchema = z
     AUTH_JWKS_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
     AUTH_ISSUER: optionalString,
     AUTH_AUDIENCE: optionalString,
+    AUTH_MAX_TOKEN_LIFETIME_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(60).max(366 * 86_400).optional()),
     SECRET_HASH_KEY: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
     ENCRYPTION_KEYS: parsedBy(KeyRing.parse),
     REDIS_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// URL').optional()),
@@ -74,17 +86,29 @@ const envSchema = z
     RATE_LIMIT_AUTH_WINDOW_SECONDS: int(1, 86_400, DEFAULT_RATE_LIMITS.authFailureWindowSeconds),
     RATE_LIMIT_AUTH_LOCKOUT_SECONDS: int(1, 86_400, DEFAULT_RATE_LIMITS.authLockoutSeconds),
     SHUTDOWN_GRACE_MS: int(0, 600_000, 10_000),
+    SHUTDOWN_DRAIN_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(600_000).optional()),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
     GRAPHQL_INTROSPECTION: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).optional()),
+    GRAPHQL_EXPLORER: z.preprocess(emptyAsUndefined, z.enum(['graphiql', 'sandbox']).default('graphiql')),
+    GRAPHQL_EXPLORER_TELEMETRY: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
     DB_POOL_MAX: int(1, 1000, 10),
     DB_STATEMENT_TIMEOUT_MS: int(0, 86_400_000, 15_000),
     DB_CONNECT_TIMEOUT_MS: int(0, 600_000, 5_000),
+    DB_QUERY_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(86_400_000).optional()),
+    DB_KEEPALIVE_DELAY_MS: int(0, 3_600_000, 10_000),
     DNS_RESOLVER: parsedBy(parseDnsServers),
     DNS_TIMEOUT_MS: int(100, 60_000, 3000),
   })
   .superRefine((env, ctx) => {
     if (env.AUTH_JWT_SECRET && env.AUTH_JWKS_URL) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'set AUTH_JWT_SECRET or AUTH_JWKS_URL, not both' });
+    }
+    if (env.SHUTDOWN_DRAIN_MS !== undefined && env.SHUTDOWN_DRAIN_MS > env.SHUTDOWN_GRACE_MS) {
+      ctx.addIssue({ code: 'custom', path: ['SHUTDOWN_DRAIN_MS'], message: 'must not exceed SHUTDOWN_GRACE_MS: the drain is part of the grace period' });
+    }
+    if (env.DB_QUERY_TIMEOUT_MS && env.DB_STATEMENT_TIMEOUT_MS && env.DB_QUERY_TIMEOUT_MS <= env.DB_STATEMENT_TIMEOUT_MS) {
+      const message = 'must exceed DB_STATEMENT_TIMEOUT_MS, so a slow statement is cancelled by the server first';
+      ctx.addIssue({ code: 'custom', path: ['DB_QUERY_TIMEOUT_MS'], message });
     }
     if (env.NODE_ENV === 'production') {
       if (!env.DATABASE_URL) {
@@ -106,6 +130,8 @@ export interface Config {
   env: 'development' | 'production' | 'test';
   isProduction: boolean;
   port: number;
+  /** Address to listen on; unset: every interface (production). Development defaults to loopback. */
+  host?: string;
   /** Unset: an embedded PostgreSQL is started under `dataDir`. */
   databaseUrl?: string;
   dataDir: string;
@@ -115,22 +141,33 @@ export interface Config {
     jwksUrl?: string;
     issuer?: string;
     audience?: string;
+    /** Largest accepted token lifetime (`exp` − `iat`), in seconds. */
+    maxTokenLifetimeSeconds: number;
   };
   /** Key of the HMAC that stores client secrets; generated under `dataDir` in development. */
   secretHashKey?: string;
   /** `id:base64key,…`: AES-256-GCM keys for provider secrets; the first encrypts. Generated under `dataDir` in development. */
   encryptionKeys?: string;
-  db: { poolMax: number; statementTimeoutMs: number; connectTimeoutMs: number };
+  /**
+   * queryTimeoutMs: client-side wait for a statement's answer (a stalled connection fails
+   * instead of hanging); default statementTimeoutMs + 5 s, 0 when statement timeouts are off.
+   * keepAliveDelayMs: TCP keepalive on pool connections (0: off).
+   */
+  db: { poolMax: number; statementTimeoutMs: number; connectTimeoutMs: number; queryTimeoutMs: number; keepAliveDelayMs: number };
   /** DNS lookups of verifyClientUri: resolvers (`ip`, `ip:port`, `[ipv6]:port`; unset: the system's) and the per-server timeout. */
   dns: { servers?: string[]; timeoutMs: number };
   redisUrl?: string;
   shutdownGraceMs: number;
+  /** After SIGTERM, /readyz answers 503 this long before the listener closes (part of the grace): 5 s in production, else 0. */
+  shutdownDrainMs: number;
   logLevel: string;
   maxBodyBytes: number;
   queryLimits: QueryLimits;
   rateLimits: RateLimitSettings;
   /** Schema introspection: on in development, off in production unless GRAPHQL_INTROSPECTION=true. */
   introspection: boolean;
+  /** Development only: the explorer at `/graphql` (GraphiQL served locally, or Apollo Sandbox) and Sandbox's telemetry (off unless turned on). */
+  explorer: ExplorerSettings;
 }
 
 export class ConfigError extends Error {}
@@ -146,13 +183,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     isProduction: e.NODE_ENV === 'production',
     port: e.PORT,
+    // A development start hands out an every-scope token: only to this machine, unless told otherwise.
+    host: e.HOST ?? (e.NODE_ENV === 'production' ? undefined : '127.0.0.1'),
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
-    auth: { jwtSecret: e.AUTH_JWT_SECRET, jwksUrl: e.AUTH_JWKS_URL, issuer: e.AUTH_ISSUER, audience: e.AUTH_AUDIENCE },
+    auth: {
+      jwtSecret: e.AUTH_JWT_SECRET,
+      jwksUrl: e.AUTH_JWKS_URL,
+      issuer: e.AUTH_ISSUER,
+      audience: e.AUTH_AUDIENCE,
+      // Production: a day. Elsewhere long enough for the 30-day development token.
+      maxTokenLifetimeSeconds: e.AUTH_MAX_TOKEN_LIFETIME_SECONDS ?? (e.NODE_ENV === 'production' ? 86_400 : 30 * 86_400),
+    },
     secretHashKey: e.SECRET_HASH_KEY,
     encryptionKeys: e.ENCRYPTION_KEYS,
     redisUrl: e.REDIS_URL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS ?? (e.NODE_ENV === 'production' ? Math.min(5000, e.SHUTDOWN_GRACE_MS) : 0),
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.MAX_BODY_BYTES,
     queryLimits: {
@@ -170,7 +217,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       authLockoutSeconds: e.RATE_LIMIT_AUTH_LOCKOUT_SECONDS,
     },
     introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : e.NODE_ENV !== 'production',
-    db: { poolMax: e.DB_POOL_MAX, statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS, connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS },
+    explorer: { kind: e.GRAPHQL_EXPLORER, telemetry: e.GRAPHQL_EXPLORER_TELEMETRY === 'true' },
+    db: {
+      poolMax: e.DB_POOL_MAX,
+      statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
+      queryTimeoutMs: e.DB_QUERY_TIMEOUT_MS ?? (e.DB_STATEMENT_TIMEOUT_MS > 0 ? e.DB_STATEMENT_TIMEOUT_MS + 5000 : 0),
+      keepAliveDelayMs: e.DB_KEEPALIVE_DELAY_MS,
+    },
     dns: { servers: e.DNS_RESOLVER ? parseDnsServers(e.DNS_RESOLVER) : undefined, timeoutMs: e.DNS_TIMEOUT_MS },
   };
 }

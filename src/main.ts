@@ -3,12 +3,14 @@ import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { createTokenVerifier, signToken } from './auth/tokens';
+import { developmentAuth } from './auth/development-token';
+import { createTokenVerifier } from './auth/tokens';
 import { developmentSecret } from './common/dev-secrets';
 import { KeyRing } from './common/encryption';
 import { SecretHasher } from './common/secrets';
 import { type Config, ConfigError, loadConfig } from './config';
 import { createServices } from './context';
+import { EXPLORER_PATH } from './explorer/explorer';
 import { closeDatabase, createDatabaseOf, openDatabase, poolOf } from './db/data-source';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded';
 import { RateLimits } from './limits/rate-limits';
@@ -17,7 +19,7 @@ import { buildClavisSchema } from './schema';
 import { createServer } from './server';
 import { describeStartupError } from './startup-errors';
 
-const IDEMPOTENCY_PURGE_INTERVAL_MS = 3_600_000;
+const PURGE_INTERVAL_MS = 3_600_000;
 
 /** The embedded database, once started: stopped on every way out, failures included. */
 let embedded: EmbeddedDatabase | undefined;
@@ -44,8 +46,7 @@ async function main(config: Config): Promise<void> {
     logger.info({ port: embedded.port, pid: embedded.pid }, 'embedded PostgreSQL ready');
     databaseUrl = embedded.url;
   }
-  const { poolMax, statementTimeoutMs, connectTimeoutMs } = config.db;
-  const settings = { url: databaseUrl, poolMax, statementTimeoutMs, connectTimeoutMs };
+  const settings = { url: databaseUrl, ...config.db };
   const dataSource = await openDatabase(settings).catch(async (error: unknown) => {
     // Development only: the README's `DATABASE_URL=…/clavis npm start` works on a fresh server.
     if (embedded || config.env !== 'development' || (error as { code?: string }).code !== '3D000') throw error;
@@ -55,46 +56,51 @@ async function main(config: Config): Promise<void> {
   });
 
   // Development fills in what production must configure, keeping it under the data directory.
-  const jwtSecret = config.auth.jwksUrl ? undefined : (config.auth.jwtSecret ?? developmentSecret(config.dataDir, 'dev-jwt-secret'));
+  const { jwtSecret, developmentToken } = await developmentAuth(config);
   const hashKey = config.secretHashKey ?? developmentSecret(config.dataDir, 'dev-secret-hash-key');
   const keyRing = KeyRing.parse(config.encryptionKeys ?? `dev:${developmentSecret(config.dataDir, 'dev-encryption-key')}`);
-  const developmentToken =
-    !config.isProduction && jwtSecret ? await signToken(jwtSecret, { sub: 'developer', org: 'dev' }, { expiresIn: '30d', issuer: config.auth.issuer, audience: config.auth.audience }) : undefined;
 
   const redis = config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
   redis?.on('error', (error) => logger.warn({ err: { message: error.message } }, 'redis unavailable; rate limits fall back to this process'));
   const rateLimits = new RateLimits(redis ? { kind: 'redis', client: redis } : { kind: 'postgres', pool: poolOf(dataSource) }, config.rateLimits);
   const services = createServices(dataSource, new SecretHasher(hashKey), keyRing, rateLimits, { dns: config.dns });
-  const purge = setInterval(() => services.idempotency.purgeExpired().catch(() => undefined), IDEMPOTENCY_PURGE_INTERVAL_MS);
+  // Expired idempotency keys and rate-limit counters: nothing else ever deletes them.
+  const purge = setInterval(() => {
+    services.idempotency.purgeExpired().catch(() => undefined);
+    rateLimits.purgeExpired().catch(() => undefined);
+  }, PURGE_INTERVAL_MS);
   purge.unref();
 
   const server = await createServer({
-    schema: await buildClavisSchema(),
+    schema: await buildClavisSchema({ sdlNeedsCaller: !config.introspection }),
     services,
-    verifyToken: createTokenVerifier({ ...config.auth, jwtSecret }),
+    verifyToken: createTokenVerifier({ ...config.auth, jwtSecret, maxLifetimeSeconds: config.auth.maxTokenLifetimeSeconds }),
     isProduction: config.isProduction,
     introspection: config.introspection,
     queryLimits: config.queryLimits,
     maxBodyBytes: config.maxBodyBytes,
     shutdownGraceMs: config.shutdownGraceMs,
+    shutdownDrainMs: config.shutdownDrainMs,
     developmentToken,
+    explorer: config.explorer,
     logger,
   });
+  // Unset HOST: Node's default, every interface (production); configuration sets loopback for development.
   await new Promise<void>((resolve, reject) => {
     server.httpServer.once('error', reject);
-    server.httpServer.listen(config.port, () => {
+    server.httpServer.listen(config.port, config.host, () => {
       server.httpServer.removeListener('error', reject);
       resolve();
     });
   });
-  const { port } = server.httpServer.address() as AddressInfo;
-  logger.info({ url: `http://localhost:${port}/graphql`, env: config.env, database: embedded ? 'embedded' : 'DATABASE_URL' }, 'clavis is serving');
+  const { port, address } = server.httpServer.address() as AddressInfo;
+  logger.info({ url: `http://localhost:${port}/graphql`, address, env: config.env, database: embedded ? 'embedded' : 'DATABASE_URL' }, 'clavis is serving');
   if (developmentToken) {
     const tokenFile = join(config.dataDir, 'dev-token');
     writeFileSync(tokenFile, `${developmentToken}\n`, { mode: 0o600 });
     // Plain lines on purpose: a person reads these at start-up and copies the token.
     process.stdout.write(
-      `\nClavis: http://localhost:${port}/graphql (Apollo Sandbox there is already authorised)\n` +
+      `\nClavis: http://localhost:${port}/graphql (${explorerHint(config, port)})\n` +
         `Development token (organization "dev", every scope; also in ${tokenFile}):\n${developmentToken}\n\n`,
     );
   }
@@ -118,6 +124,13 @@ async function main(config: Config): Promise<void> {
   onDatabaseLost = () => void stop('the embedded PostgreSQL exited', 1);
   process.on('SIGTERM', () => void stop('SIGTERM', 0));
   process.on('SIGINT', () => void stop('SIGINT', 0));
+}
+
+/** What a browser finds at /graphql: said at start-up, because Apollo Sandbox needs internet and GraphiQL does not. */
+function explorerHint(config: Config, port: number): string {
+  return config.explorer.kind === 'sandbox'
+    ? `Apollo Sandbox there is already authorised but needs internet; GraphiQL at http://localhost:${port}${EXPLORER_PATH} does not`
+    : 'GraphiQL there is already authorised and works offline';
 }
 
 let config: Config;

@@ -8,7 +8,7 @@ import { ApplicationAuditResolver, AuditResolver, ClientAuditResolver } from './
 import { callerOf, hasScope, scopeAuthChecker } from './auth/guard';
 import type { Scope } from './auth/scopes';
 import { ApplicationClientsResolver, ClientResolver, ClientSecretResolver } from './clients/client.resolver';
-import { ForbiddenError } from './common/errors';
+import { ForbiddenError, UnauthenticatedError } from './common/errors';
 import { ApplicationCredentialResolver, ApplicationCredentialsResolver, CredentialResolver, TokenCredentialResolver } from './credentials/credential.resolver';
 import { ProviderResolver } from './providers/provider.resolver';
 import { validateArgument } from './common/validation';
@@ -77,16 +77,33 @@ function buildTypeGraphqlSchema(): Promise<GraphQLSchema> {
   });
 }
 
+export interface ClavisSchemaOptions {
+  /**
+   * `_service { sdl }` only for a caller with a valid token (any scope). Set wherever
+   * introspection is off (production): the SDL is the whole schema, descriptions included.
+   */
+  sdlNeedsCaller?: boolean;
+}
+
 /**
  * Clavis as an Apollo Federation 2 subgraph. Reference resolvers go into the resolver map
  * before the build: added afterwards they are never called (federation#1070).
  */
-export async function buildClavisSchema(): Promise<GraphQLSchema> {
+export async function buildClavisSchema(options: ClavisSchemaOptions = {}): Promise<GraphQLSchema> {
   const schema = await buildTypeGraphqlSchema();
   const typeDefs = parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`);
   const resolvers = createResolversMap(schema) as Record<string, Record<string, unknown>>;
   for (const [typeName, extra] of Object.entries(entityReferenceResolvers())) {
     resolvers[typeName] = { ...resolvers[typeName], ...extra };
+  }
+  if (options.sdlNeedsCaller) {
+    // On `_Service.sdl`, not `Query._service`: buildSubgraphSchema resolves the latter itself.
+    resolvers._Service = {
+      sdl: (service: { sdl: string }, _args: unknown, ctx: RequestContext) => {
+        if (!ctx.caller) throw new UnauthenticatedError('Reading the schema (_service) needs a valid bearer token.');
+        return service.sdl;
+      },
+    };
   }
   // GraphQLResolverMap has no __resolveReference in its type, hence the cast.
   return buildSubgraphSchema({ typeDefs, resolvers } as Parameters<typeof buildSubgraphSchema>[0]);

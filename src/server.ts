@@ -12,7 +12,9 @@ import type { TokenVerifier } from './auth/tokens';
 import { createErrorFormatter } from './common/errors';
 import { type RequestContext, type Services, createRequestContext } from './context';
 import { poolOf } from './db/data-source';
+import { DEFAULT_EXPLORER, type ExplorerSettings, localExplorer } from './explorer/explorer';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitProtection } from './limits/query-limits';
+import { inputCheckPlugin } from './limits/input-check';
 import { mutationRateLimitPlugin } from './limits/rate-limits';
 import { createLogger } from './observability/logger';
 import { Metrics } from './observability/metrics';
@@ -28,10 +30,17 @@ export interface ServerOptions {
   queryLimits?: QueryLimits;
   /** Larger request bodies get 413; default 100 kB. */
   maxBodyBytes?: number;
-  /** How long a shutdown waits for in-flight requests; default 10 s. */
+  /** How long a shutdown waits for in-flight requests, drain included; default 10 s. */
   shutdownGraceMs?: number;
-  /** Development only: the Sandbox landing page opens authorised with this token. */
+  /**
+   * How long a shutdown keeps serving, with /readyz at 503, before it closes the listener:
+   * a load balancer polling /readyz stops sending first, so no connection is refused. Default 0.
+   */
+  shutdownDrainMs?: number;
+  /** Development only: the explorer opens authorised with this token. */
   developmentToken?: string;
+  /** Development only: which explorer a browser gets at `/graphql` (default: the local GraphiQL, no telemetry). */
+  explorer?: ExplorerSettings;
   logger?: Logger;
   metrics?: Metrics;
 }
@@ -44,8 +53,9 @@ export interface ClavisServer {
   /** Builds the context of an operation run in-process (tests: `apollo.executeOperation`). */
   contextFor: (authorization?: string) => Promise<RequestContext>;
   /**
-   * Graceful stop: /readyz turns 503, new connections are refused, in-flight requests finish
-   * (up to the grace period), then Apollo stops.
+   * Graceful stop: /readyz turns 503 while requests are still served for the drain period,
+   * then new connections are refused, in-flight requests finish (up to the rest of the grace
+   * period), and Apollo stops.
    */
   shutdown: () => Promise<void>;
 }
@@ -64,14 +74,25 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
   const metrics = options.metrics ?? new Metrics(poolOf(options.services.dataSource));
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   let stopping = false;
+  const graceMs = options.shutdownGraceMs ?? 10_000;
+  const drainMs = Math.min(options.shutdownDrainMs ?? 0, graceMs);
 
-  const landingPage = options.isProduction
-    ? ApolloServerPluginLandingPageDisabled()
-    : ApolloServerPluginLandingPageLocalDefault({
-        footer: false,
-        embed: options.developmentToken ? { initialState: { sharedHeaders: { Authorization: `Bearer ${options.developmentToken}` } } } : true,
-      });
-  const limits = queryLimitProtection(options.schema, options.queryLimits ?? { ...DEFAULT_QUERY_LIMITS, hideSuggestions: options.isProduction });
+  // Production serves no explorer at all. Development serves the local GraphiQL at /explorer, and at
+  // /graphql too unless Apollo Sandbox (hosted by Apollo, needs internet) was chosen there.
+  const explorerSettings = options.explorer ?? DEFAULT_EXPLORER;
+  const explorer = options.isProduction ? undefined : localExplorer({ endpoint: '/graphql', developmentToken: options.developmentToken });
+  const landingPage =
+    options.isProduction || explorerSettings.kind === 'graphiql'
+      ? ApolloServerPluginLandingPageDisabled()
+      : ApolloServerPluginLandingPageLocalDefault({
+          footer: false,
+          embed: {
+            runTelemetry: explorerSettings.telemetry,
+            initialState: options.developmentToken ? { sharedHeaders: { Authorization: `Bearer ${options.developmentToken}` } } : {},
+          },
+        });
+  const queryLimits = options.queryLimits ?? { ...DEFAULT_QUERY_LIMITS, hideSuggestions: options.isProduction };
+  const limits = queryLimitProtection(options.schema, queryLimits);
 
   const apollo = new ApolloServer<RequestContext>({
     schema: options.schema,
@@ -79,11 +100,12 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
     includeStacktraceInErrorResponses: !options.isProduction,
     formatError: createErrorFormatter({
       isProduction: options.isProduction,
+      hideSuggestions: queryLimits.hideSuggestions,
       log: (error) => logger.error({ err: errorSummary(error) }, 'unexpected error'),
       warn: (error) => logger.warn({ err: errorSummary(error) }, 'database unavailable'),
     }),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs ?? 10_000 }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: graceMs - drainMs }),
       // Inline traces only serve GraphOS usage reporting through a gateway, and cache hints
       // only serve HTTP caching, which responses scoped to a caller never use; both cost
       // every field of every request.
@@ -91,6 +113,7 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
       ApolloServerPluginCacheControlDisabled(),
       landingPage,
       ...limits.plugins,
+      inputCheckPlugin(options.schema),
       mutationRateLimitPlugin(),
       requestObservabilityPlugin(logger, metrics),
     ],
@@ -125,6 +148,17 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  if (explorer) {
+    app.use(explorer.router);
+    if (explorerSettings.kind === 'graphiql') {
+      // What Apollo's landing page would answer: a browser's GET (HTML preferred over every GraphQL response type).
+      app.get('/graphql', (req, res, next) => {
+        const wanted = req.accepts(['application/json', 'application/graphql-response+json', 'multipart/mixed', 'text/html']);
+        if (wanted === 'text/html') explorer.page(req, res, next);
+        else next();
+      });
+    }
+  }
   app.use(
     '/graphql',
     (req, res, next) => {
@@ -152,14 +186,13 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
   );
   function recordRefused(req: express.Request, res: express.Response, outcome: string): void {
     if (typeof res.locals.requestId !== 'string') return;
-    const params = (req.method === 'GET' ? req.query : req.body) as { operationName?: unknown; variables?: unknown } | undefined;
+    const params = (req.method === 'GET' ? req.query : req.body) as { operationName?: unknown } | undefined;
     recordOperation(logger, metrics, {
       requestId: res.locals.requestId,
       operation: typeof params?.operationName === 'string' ? params.operationName : undefined,
       outcome,
       seconds: Number(process.hrtime.bigint() - (res.locals.startedAt as bigint)) / 1e9,
       caller: null,
-      variables: typeof params?.variables === 'object' ? params.variables : undefined,
     });
   }
   // Body-parser failures (too large, malformed JSON) answer in GraphQL's error shape.
@@ -180,6 +213,7 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
     contextFor,
     shutdown: async () => {
       stopping = true;
+      if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
       await apollo.stop(); // the drain plugin closes the listener and waits for in-flight requests
     },
   };

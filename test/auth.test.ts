@@ -97,6 +97,7 @@ describe('invalid tokens fail the whole request with HTTP 401', () => {
     const token = await new SignJWT({ org: 'org-a', scope: SCOPES.join(' ') })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('tester')
+      .setIssuedAt()
       .setNotBefore('1 hour from now')
       .setExpirationTime('2 hours from now')
       .sign(new TextEncoder().encode(TEST_JWT_SECRET));
@@ -113,6 +114,7 @@ describe('invalid tokens fail the whole request with HTTP 401', () => {
     const token = await new SignJWT({ scope: SCOPES.join(' ') })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('tester')
+      .setIssuedAt()
       .setExpirationTime('1h')
       .sign(new TextEncoder().encode(TEST_JWT_SECRET));
     await expect401(`Bearer ${token}`);
@@ -122,6 +124,7 @@ describe('invalid tokens fail the whole request with HTTP 401', () => {
     const token = await new SignJWT({ org: 'org-a', scope: SCOPES.join(' ') })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('tester')
+      .setIssuedAt()
       .sign(new TextEncoder().encode(TEST_JWT_SECRET));
     await expect401(`Bearer ${token}`);
   });
@@ -217,7 +220,12 @@ describe('verified-token cache', () => {
   test('a cached token stops working when it expires', async () => {
     const verify = createTokenVerifier({ jwtSecret: TEST_JWT_SECRET });
     const exp = Math.floor(Date.now() / 1000) + 1;
-    const token = await new SignJWT({ org: 'org-a', scope: 'applications:read' }).setProtectedHeader({ alg: 'HS256' }).setSubject('tester').setExpirationTime(exp).sign(new TextEncoder().encode(TEST_JWT_SECRET));
+    const token = await new SignJWT({ org: 'org-a', scope: 'applications:read' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('tester')
+      .setIssuedAt()
+      .setExpirationTime(exp)
+      .sign(new TextEncoder().encode(TEST_JWT_SECRET));
     expect(await verify(`Bearer ${token}`)).toMatchObject({ subject: 'tester', organizationId: 'org-a' });
     expect(await verify(`Bearer ${token}`)).toMatchObject({ subject: 'tester' }); // from the cache
     await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));

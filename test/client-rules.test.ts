@@ -1,7 +1,7 @@
 import { ClientType, ClientVisibility, GrantType, ResponseType, TokenEndpointAuthMethod } from '../src/clients/client.entity';
 import type { ClientSettingsInput } from '../src/clients/client.inputs';
 import { type ClientSettings, clientSettingsProblems, newClientSettings, updatedClientSettings, usesClientSecret } from '../src/clients/client.rules';
-import { corsOriginProblem, httpsUrlProblem, redirectUriProblem, resourceUriProblem } from '../src/common/uris';
+import { corsOriginProblem, dnsHostOf, httpsUrlIssue, httpsUrlProblem, redirectUriIssue, redirectUriProblem, resourceUriIssue, resourceUriProblem } from '../src/common/uris';
 
 const { AUTHORIZATION_CODE, REFRESH_TOKEN, CLIENT_CREDENTIALS, DEVICE_CODE } = GrantType;
 const { CODE, ID_TOKEN, TOKEN } = ResponseType;
@@ -124,6 +124,70 @@ describe('resourceUriProblem', () => {
   });
   it.each(['/api', 'api.example.com', 'https://api.example.com/v1#frag', 'https://api.example.com#', ''])('rejects %s', (uri) => {
     expect(resourceUriProblem(uri)).toEqual(expect.any(String));
+  });
+});
+
+describe('URIs are stored exactly as the rules read them (issue 12, item 10)', () => {
+  const web = { allowPrivateUseScheme: false };
+  const native = { allowPrivateUseScheme: true };
+  const codeOf = (uri: string) => redirectUriIssue(uri, native)?.code;
+
+  it.each([
+    // WHATWG parsing drops tab and line breaks anywhere and trims spaces and controls: the text
+    // stored would not be the URI checked (its host read as good.example.com.evil.net).
+    ['a tab inside the host', 'https://good.example.com\t.evil.net/'],
+    ['a line feed at the end', 'https://app.example.com/cb\n'],
+    ['a carriage return in the path', 'https://app.example.com/c\rb'],
+    ['a leading space', ' https://app.example.com/cb'],
+    ['a trailing space', 'https://app.example.com/cb '],
+    ['a backslash for a slash', 'https://app.example.com\\cb'],
+    ['an upper-case host', 'https://App.Example.com/cb'],
+    ['an upper-case scheme', 'HTTPS://app.example.com/cb'],
+    ['the default port', 'https://app.example.com:443/cb'],
+    ['a dot segment', 'https://app.example.com/a/../cb'],
+    ['an encoded dot segment', 'https://app.example.com/a/%2e%2e/cb'],
+    ['a character the parser percent-encodes', 'https://app.example.com/c"b'],
+    ['a non-ASCII host (not in punycode)', 'https://bücher.example/cb'],
+    ['a numeric IPv4 host in another notation', 'http://0x7f.0.0.1/cb'],
+    ['a loopback host in another notation', 'http://127.1/cb'],
+  ])('redirect URI with %s → URI_NOT_CANONICAL, naming the canonical form', (_label, uri) => {
+    expect(codeOf(uri)).toBe('URI_NOT_CANONICAL');
+    expect(redirectUriIssue(uri, native)?.message).toContain(JSON.stringify(new URL(uri).href));
+  });
+
+  it.each(['https://good.example.com@evil.net/cb', 'https://user:pass@app.example.com/cb', 'https://@app.example.com/cb', 'http://x@127.0.0.1/cb'])('user information (%s) → URI_USERINFO', (uri) => {
+    expect(codeOf(uri)).toBe('URI_USERINFO');
+  });
+
+  it.each(['https://app.example.com', 'https://app.example.com/', 'https://app.example.com?x=1', 'https://app.example.com/cb?x=1&y=%20', 'http://127.0.0.1:8080/cb', 'http://[::1]:53682/cb', 'com.example.app:/cb', 'https://xn--bcher-kva.example/cb'])(
+    'the canonical form (or the empty path without its "/") is accepted: %s',
+    (uri) => {
+      expect(redirectUriIssue(uri, native)).toBeNull();
+    },
+  );
+
+  it('client, logo, policy and terms URIs and resources follow the same rule', () => {
+    expect(httpsUrlIssue('https://good.example.com\t.evil.net/')?.code).toBe('URI_NOT_CANONICAL');
+    expect(httpsUrlIssue('https://good.example.com@evil.net/')?.code).toBe('URI_USERINFO');
+    expect(httpsUrlIssue('https://good.example.com/')).toBeNull();
+    expect(resourceUriIssue('https://API.example.com/v1')?.code).toBe('URI_NOT_CANONICAL');
+    expect(resourceUriIssue('urn:example:billing')).toBeNull();
+  });
+
+  it('so the DNS challenge host is the host the stored text shows', () => {
+    const accepted = ['https://good.example.com/', 'https://good.example.com', 'https://a.good.example.com/path'];
+    for (const uri of accepted) {
+      expect(httpsUrlIssue(uri)).toBeNull();
+      expect(uri).toContain(dnsHostOf(uri)!);
+    }
+  });
+
+  it('clientSettingsProblems reports the field of each', () => {
+    expect(pathsFor({ clientType: ClientType.WEB, redirectUris: ['https://app.example.com/cb', 'https://app.example.com/cb\n'], clientUri: 'https://good.example.com\t.evil.net/' }, 'input.')).toEqual([
+      'input.clientUri',
+      'input.redirectUris.1',
+    ]);
+    expect(redirectUriProblem('https://app.example.com/cb\n', web)).toMatch(/canonical form/);
   });
 });
 

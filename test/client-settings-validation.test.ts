@@ -275,3 +275,31 @@ describe('the rule catalogue', () => {
     }
   });
 });
+
+describe('URIs stored differently from how they were checked (issue 12, item 10)', () => {
+  it('a clientUri with a tab in its host and a redirect URI ending in a line feed are refused, and nothing is stored', async () => {
+    const before = await h.count('clients');
+    for (const input of [
+      { applicationId, name: 'tab', clientUri: 'https://good.example.com\t.evil.net/' },
+      { applicationId, name: 'newline', clientType: 'WEB', redirectUris: ['https://app.example.com/cb\n'] },
+    ]) {
+      const result = await h.run(CREATE_CLIENT, { input });
+      expect(codes(result)).toEqual(['BAD_USER_INPUT']);
+      expect(fieldPaths(result)).toEqual([input.clientUri ? 'clientUri' : 'redirectUris.0']);
+    }
+    expect(await h.count('clients')).toBe(before);
+  });
+
+  it('validateClientSettings reports URI_NOT_CANONICAL and URI_USERINFO, and createClient refuses exactly those', async () => {
+    const input = { clientType: 'WEB', redirectUris: ['https://App.Example.com/cb', 'https://good.example.com@evil.net/cb'], clientUri: 'https://good.example.com:443/' };
+    const issues = await issuesOf(input);
+    expect(issues.filter((issue) => issue.code.startsWith('URI_'))).toEqual([
+      { path: 'redirectUris.0', code: 'URI_NOT_CANONICAL', message: expect.stringContaining('"https://app.example.com/cb"'), severity: 'ERROR', reference: 'RFC 9700 §4.1.3' },
+      { path: 'redirectUris.1', code: 'URI_USERINFO', message: expect.stringMatching(/user information/), severity: 'ERROR', reference: 'RFC 3986 §7.6' },
+      { path: 'clientUri', code: 'URI_NOT_CANONICAL', message: expect.stringContaining('"https://good.example.com/"'), severity: 'ERROR', reference: 'RFC 9700 §4.1.3' },
+    ]);
+    const created = await h.run(CREATE_CLIENT, { input: { applicationId, name: 'not canonical', ...input } });
+    expect(codes(created)).toEqual(['BAD_USER_INPUT']);
+    expect(fieldPaths(created).sort()).toEqual(['clientUri', 'redirectUris.0', 'redirectUris.1']);
+  });
+});

@@ -70,12 +70,36 @@ describe('loadConfig', () => {
     });
   });
 
+  test('database client timeouts: the query timeout follows the statement timeout unless set, keepalive on by default', () => {
+    expect(loadConfig({}).db).toEqual({ poolMax: 10, statementTimeoutMs: 15000, connectTimeoutMs: 5000, queryTimeoutMs: 20000, keepAliveDelayMs: 10000 });
+    expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: '1000' }).db).toMatchObject({ queryTimeoutMs: 6000 });
+    expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: '0' }).db).toMatchObject({ statementTimeoutMs: 0, queryTimeoutMs: 0 });
+    expect(loadConfig({ DB_QUERY_TIMEOUT_MS: '30000', DB_KEEPALIVE_DELAY_MS: '0' }).db).toMatchObject({ queryTimeoutMs: 30000, keepAliveDelayMs: 0 });
+    expect(configError({ DB_STATEMENT_TIMEOUT_MS: '5000', DB_QUERY_TIMEOUT_MS: '5000' }).message).toMatch(/DB_QUERY_TIMEOUT_MS: must exceed DB_STATEMENT_TIMEOUT_MS/);
+  });
+
+  test('shutdown drain: 5 s in production (never more than the grace), 0 elsewhere, and never longer than the grace', () => {
+    expect(loadConfig({}).shutdownDrainMs).toBe(0);
+    expect(loadConfig(PRODUCTION).shutdownDrainMs).toBe(5000);
+    expect(loadConfig({ ...PRODUCTION, SHUTDOWN_GRACE_MS: '2000' }).shutdownDrainMs).toBe(2000);
+    expect(loadConfig({ SHUTDOWN_DRAIN_MS: '1500' }).shutdownDrainMs).toBe(1500);
+    expect(configError({ SHUTDOWN_GRACE_MS: '1000', SHUTDOWN_DRAIN_MS: '2000' }).message).toMatch(/SHUTDOWN_DRAIN_MS: must not exceed SHUTDOWN_GRACE_MS/);
+  });
+
   test('introspection: on in development, off in production unless GRAPHQL_INTROSPECTION=true', () => {
     expect(loadConfig({}).introspection).toBe(true);
     expect(loadConfig(PRODUCTION).introspection).toBe(false);
     expect(loadConfig({ ...PRODUCTION, GRAPHQL_INTROSPECTION: 'true' }).introspection).toBe(true);
     expect(loadConfig({ GRAPHQL_INTROSPECTION: 'false' }).introspection).toBe(false);
     expect(() => loadConfig({ GRAPHQL_INTROSPECTION: 'yes' })).toThrow(/GRAPHQL_INTROSPECTION/);
+  });
+
+  test('explorer: the local GraphiQL without telemetry unless GRAPHQL_EXPLORER / GRAPHQL_EXPLORER_TELEMETRY say otherwise', () => {
+    expect(loadConfig({}).explorer).toEqual({ kind: 'graphiql', telemetry: false });
+    expect(loadConfig({ GRAPHQL_EXPLORER: 'sandbox' }).explorer).toEqual({ kind: 'sandbox', telemetry: false });
+    expect(loadConfig({ GRAPHQL_EXPLORER: 'sandbox', GRAPHQL_EXPLORER_TELEMETRY: 'true' }).explorer).toEqual({ kind: 'sandbox', telemetry: true });
+    expect(() => loadConfig({ GRAPHQL_EXPLORER: 'playground' })).toThrow(/GRAPHQL_EXPLORER/);
+    expect(() => loadConfig({ GRAPHQL_EXPLORER_TELEMETRY: 'yes' })).toThrow(/GRAPHQL_EXPLORER_TELEMETRY/);
   });
 
   test('a complete production configuration loads', () => {

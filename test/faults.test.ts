@@ -156,6 +156,7 @@ class TcpProxy {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
   private mode: 'forward' | 'blackhole' = 'forward';
+  private readonly pairs = new Set<[net.Socket, net.Socket]>();
   port = 0;
 
   constructor(
@@ -181,9 +182,29 @@ class TcpProxy {
     const upstream = this.track(net.connect(this.targetPort, this.targetHost));
     downstream.pipe(upstream);
     upstream.pipe(downstream);
+    const pair: [net.Socket, net.Socket] = [downstream, upstream];
+    this.pairs.add(pair);
     downstream.on('close', () => upstream.destroy());
-    upstream.on('close', () => downstream.destroy());
+    upstream.on('close', () => {
+      downstream.destroy();
+      this.pairs.delete(pair);
+    });
   };
+
+  /**
+   * A partition without a reset: open connections stay open but nothing more is forwarded
+   * either way (as when packets are dropped), new ones are accepted and left hanging.
+   */
+  stall(): void {
+    this.mode = 'blackhole';
+    for (const [downstream, upstream] of this.pairs) {
+      downstream.unpipe(upstream);
+      upstream.unpipe(downstream);
+      downstream.pause();
+      upstream.pause();
+      this.hanging.add(downstream);
+    }
+  }
 
   async listen(): Promise<void> {
     const server = net.createServer(this.onConnection);
@@ -309,8 +330,55 @@ describe('an outage and its recovery, without a restart', () => {
   });
 });
 
+describe('a stalled connection: a partition without a reset', () => {
+  let proxy: TcpProxy;
+  let h: Harness;
+  let url: string;
+  let token: string;
+
+  beforeAll(async () => {
+    const target = new URL(db.url);
+    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.listen();
+    const proxied = new URL(db.url);
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(proxy.port);
+    // One connection, so the request after the stall shows whether the stalled one left the pool.
+    ({ h, url, token } = await productionHarness({ databaseUrl: proxied.toString(), database: { poolMax: 1, connectTimeoutMs: 500, queryTimeoutMs: 700 } }));
+  });
+
+  afterAll(async () => {
+    try {
+      await proxy?.restore();
+      const index = harnesses.indexOf(h);
+      if (index >= 0) {
+        harnesses.splice(index, 1);
+        await h.close();
+      }
+    } finally {
+      await proxy?.close();
+    }
+  });
+
+  test('DB_QUERY_TIMEOUT_MS: the request fails with TIMEOUT instead of hanging, the stalled connection is dropped, and service resumes', async () => {
+    expect((await graphql(url, READ, undefined, token)).body.errors).toBeUndefined();
+    proxy.stall();
+    // Without a client-side timeout this waits for TCP to give up (minutes): the helper's 10 s would end it first.
+    const stalled = await graphql(url, READ, undefined, token, { timeoutMs: 10_000 });
+    expectCleanError(stalled, 'TIMEOUT');
+    // The stalled connection was destroyed, not handed back: the next request needs a new
+    // connection, which the partition does not let through (connect timeout), instead of
+    // queueing on the stalled one again.
+    const next = await graphql(url, CREATE, { input: { identifier: identifier(), name: 'during the stall' } }, token, { timeoutMs: 10_000 });
+    expectCleanError(next, 'SERVICE_UNAVAILABLE');
+    await proxy.restore();
+    await eventually(async () => (await graphql(url, READ, undefined, token)).body.errors === undefined, 5000, 'requests served again');
+    expect((await graphql(url, CREATE, { input: { identifier: identifier(), name: 'after' } }, token)).body.errors).toBeUndefined();
+  }, 30_000);
+});
+
 describe('timeouts and pool size from configuration', () => {
-  test('statement_timeout: a statement stuck on a lock is cancelled after DB_STATEMENT_TIMEOUT_MS, cleanly, and nothing is written', async () => {
+  test('statement_timeout: a statement stuck on a lock is cancelled after DB_STATEMENT_TIMEOUT_MS with the retryable code TIMEOUT, and nothing is written', async () => {
     const { h, url, token } = await productionHarness({ database: { statementTimeoutMs: 300 } });
     expect(await h.dataSource.query('SHOW statement_timeout')).toEqual([{ statement_timeout: '300ms' }]);
     const app = await createApplication(url, token);
@@ -322,7 +390,7 @@ describe('timeouts and pool size from configuration', () => {
       expect(ms).toBeGreaterThanOrEqual(290);
       expect(ms).toBeLessThan(3000); // without the timeout it would wait for the lock, held until the answer arrives
       expect(response.body.data).toBeNull();
-      expectCleanError(response, 'INTERNAL_SERVER_ERROR');
+      expectCleanError(response, 'TIMEOUT');
     } finally {
       await lock.release();
     }
@@ -398,7 +466,7 @@ describe('the environment reaches the pool (a spawned process)', () => {
     await locker.query('ROLLBACK');
     expect(ms).toBeGreaterThanOrEqual(390);
     expect(ms).toBeLessThan(3000);
-    expectCleanError(stuck, 'INTERNAL_SERVER_ERROR');
+    expectCleanError(stuck, 'TIMEOUT');
 
     // Connect timeout: with the database silent, requests give up after it.
     proxy.blackhole();

@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import type { Caller } from '../src/auth/scopes';
 import { poolOf } from '../src/db/data-source';
 import { DEFAULT_QUERY_LIMITS } from '../src/limits/query-limits';
-import { RateLimits } from '../src/limits/rate-limits';
+import { MAX_AUTHENTICATIONS_PER_REQUEST, RateLimits, limiterKey } from '../src/limits/rate-limits';
 import { codes, createHarness, type Harness } from './helpers/harness';
 
 /** Query limits before execution, request size, batching, and the rate limits. */
@@ -155,7 +155,8 @@ describe('rate limits', () => {
 
     const attacker = await h.token({ sub: 'attacker' });
     for (let i = 0; i < 3; i++) expect((await authenticate('wrong', attacker)).body.data.authenticateClient.authenticated).toBe(false);
-    await authenticate('wrong', attacker); // the fourth failure starts the lockout
+    // The fourth guess is not even checked.
+    expect((await authenticate('wrong', attacker)).body.errors![0].extensions.code).toBe('RATE_LIMITED');
     const locked = await authenticate(secret, attacker);
     expect(locked.status).toBe(429);
     expect(locked.body.errors![0].extensions.code).toBe('RATE_LIMITED');
@@ -163,8 +164,74 @@ describe('rate limits', () => {
     const legitimate = await authenticate(secret, await h.token({ sub: 'authorization-server' }));
     expect(legitimate.body.data.authenticateClient.authenticated).toBe(true);
     // The lockout ends: expire it in the shared store.
-    await h.dataSource.query(`UPDATE rate_limits SET expire = 1 WHERE key LIKE 'authfail%attacker%'`);
+    await h.dataSource.query(`UPDATE rate_limits SET expire = 1 WHERE key = $1`, [`authfail:${limiterKey('org-a', 'attacker', clientId)}`]);
     expect((await authenticate(secret, attacker)).body.data.authenticateClient.authenticated).toBe(true);
+  });
+
+  test('mutations inside fragments count one by one (inline fragment, named spread, @include)', async () => {
+    const field = (alias: string, extra = '') =>
+      `${alias}: createApplication(input: { identifier: "${alias}-${Date.now()}", name: "x" }) ${extra} { application { id } }`;
+    const limited = await h.token({ sub: 'fragment-caller' });
+    const before = await h.count('applications');
+    // 6 mutations in one inline fragment (this harness allows 500 tokens): over the limit of 3, so none runs.
+    const inline = await post({ query: `mutation { ... on Mutation { ${Array.from({ length: 6 }, (_, i) => field(`i${i}`)).join(' ')} } }` }, limited);
+    expect(inline.status).toBe(429);
+    expect(inline.body.errors![0].extensions.code).toBe('RATE_LIMITED');
+    // The same through a named fragment, for another caller.
+    const spread = await post(
+      { query: `mutation { ...Many } fragment Many on Mutation { ${Array.from({ length: 4 }, (_, i) => field(`s${i}`)).join(' ')} }` },
+      await h.token({ sub: 'spread-caller' }),
+    );
+    expect(spread.body.errors![0].extensions.code).toBe('RATE_LIMITED');
+    expect(await h.count('applications')).toBe(before);
+    // Skipped fields do not run, so they do not count: 2 of 5 run, within the budget of 3.
+    const skipping = await post(
+      {
+        query: `mutation($no: Boolean!) { ... on Mutation {
+          ${field('k0')} ${field('k1')} ${field('k2', '@include(if: $no)')} ${field('k3', '@skip(if: true)')} ${field('k4', '@include(if: false)')} } }`,
+        variables: { no: false },
+      },
+      await h.token({ sub: 'skipping-caller' }),
+    );
+    expect(skipping.body.errors).toBeUndefined();
+    expect(Object.keys(skipping.body.data)).toEqual(['k0', 'k1']);
+  });
+
+  test(`at most ${MAX_AUTHENTICATIONS_PER_REQUEST} authenticateClient field per request, refused before any resolver runs`, async () => {
+    const auth = (alias: string) => `${alias}: authenticateClient(input: { clientId: "junk-${alias}", clientSecret: "x" }) { authenticated }`;
+    const rows = async () => Number((await h.dataSource.query(`SELECT count(*)::int AS n FROM rate_limits`))[0].n);
+    for (const query of [
+      `mutation { ${auth('a')} ${auth('b')} }`,
+      `mutation { ${auth('a')} ... on Mutation { ${auth('b')} } }`,
+      `mutation { ...A ...B } fragment A on Mutation { ${auth('a')} } fragment B on Mutation { ${auth('b')} }`,
+      `mutation { ${Array.from({ length: 10 }, (_, i) => auth(`j${i}`)).join(' ')} }`,
+    ]) {
+      const before = await rows();
+      h.sql.reset();
+      const response = await post({ query });
+      expect(response.status).toBe(400);
+      expect(response.body.errors!.map((error) => error.extensions.code)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+      expect(response.body.errors![0].message).toMatch(/at most 1 authenticateClient/);
+      expect(response.body.data).toBeUndefined();
+      expect(h.sql.statements).toEqual([]);
+      expect(await rows()).toBe(before);
+    }
+    // One is fine; the same field twice under one response name runs once, so it is one too.
+    expect((await post({ query: `mutation { ${auth('a')} }` })).body.data.a.authenticated).toBe(false);
+    expect((await post({ query: `mutation { ${auth('a')} ... on Mutation { ${auth('a')} } }` })).body.data.a.authenticated).toBe(false);
+  });
+
+  test('expired counters are purged; live ones stay', async () => {
+    const now = Date.now();
+    await h.dataSource.query(`INSERT INTO rate_limits (key, points, expire) VALUES ('purge:old', 3, $1), ('purge:just', 1, $2), ('purge:live', 2, $3)`, [
+      now - 60_000,
+      now,
+      now + 60_000,
+    ]);
+    expect(await h.services.rateLimits.purgeExpired(now)).toBeGreaterThanOrEqual(2);
+    const left = await h.dataSource.query(`SELECT key FROM rate_limits WHERE key LIKE 'purge:%' ORDER BY key`);
+    expect(left).toEqual([{ key: 'purge:live' }]);
+    expect(Number((await h.dataSource.query(`SELECT count(*)::int AS n FROM rate_limits WHERE expire <= $1`, [now]))[0].n)).toBe(0);
   });
 
   test('limits live in PostgreSQL, so replicas share them', async () => {
@@ -175,7 +242,7 @@ describe('rate limits', () => {
     await replicaA.consumeMutations(caller, 1);
     await replicaB.consumeMutations(caller, 1);
     await expect(replicaA.consumeMutations(caller, 1)).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED' } });
-    const [{ n }] = await h.dataSource.query(`SELECT count(*)::int AS n FROM rate_limits WHERE key LIKE 'mutation%org-shared:shared'`);
+    const [{ n }] = await h.dataSource.query(`SELECT count(*)::int AS n FROM rate_limits WHERE key = $1`, [`mutation:${limiterKey('org-shared', 'shared')}`]);
     expect(n).toBe(1);
   });
 
@@ -187,7 +254,7 @@ describe('rate limits', () => {
       const settings = { mutationsPerMinute: 1, authFailures: 3, authFailureWindowSeconds: 60, authLockoutSeconds: 60 };
       await new RateLimits({ kind: 'redis', client }, settings).consumeMutations(caller, 1);
       await expect(new RateLimits({ kind: 'redis', client }, settings).consumeMutations(caller, 1)).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED' } });
-      expect(await client.exists(`mutation:org-redis:${caller.subject}`)).toBe(1);
+      expect(await client.exists(`mutation:${limiterKey('org-redis', caller.subject)}`)).toBe(1);
     } finally {
       client.disconnect();
     }

@@ -143,11 +143,9 @@ describe('secrets never reach the output', () => {
     expect(right.body.data!.authenticateClient.authenticated).toBe(true);
     expect(wrong.body.data!.authenticateClient.authenticated).toBe(false);
 
-    // The lines are there (and say the variables were redacted)…
-    const line = await operationLog(String(provider.headers['x-request-id']));
-    expect(line.variables.input.clientSecret).toBe('[redacted]');
-    expect(line.variables.input.clientId).toBe('upstream-client');
-    expect((await operationLog(String(wrong.headers['x-request-id']))).variables.input.clientSecret).toBe('[redacted]');
+    // The lines are there (without variable values: see test/log-secrets.test.ts)…
+    expect((await operationLog(String(provider.headers['x-request-id']))).variables).toBeUndefined();
+    expect((await operationLog(String(wrong.headers['x-request-id']))).variables).toBeUndefined();
     // …and no secret value or token is anywhere in the raw output.
     const output = clavis.output();
     for (const secret of [providerSecret, clientSecret, wrongSecret, token, token.split('.')[2]]) expect(output).not.toContain(secret);

@@ -82,7 +82,8 @@ async function probe(url: string): Promise<number | string> {
 }
 
 test('SIGTERM during a mutation: it finishes and commits, new connections are refused, exit 0 within the grace period', async () => {
-  const clavis = await startClavis(buildDir, productionEnv(db.url, { SHUTDOWN_GRACE_MS: '10000' }));
+  // No drain period: the listener closes at once (the drain has a test of its own below).
+  const clavis = await startClavis(buildDir, productionEnv(db.url, { SHUTDOWN_GRACE_MS: '10000', SHUTDOWN_DRAIN_MS: '0' }));
   const app = await createApplication(clavis, 'graceful');
   const lock = await lockApplication(app.id);
   const inFlight = graphql(clavis.graphqlUrl, UPDATE, { input: { id: app.id, name: 'after', expectedVersion: app.version } }, token, { timeoutMs: 15_000 });
@@ -115,7 +116,7 @@ test('SIGTERM during a mutation: it finishes and commits, new connections are re
 test('work still blocked when the grace period ends: the process exits promptly, callers get no success, nothing is written', async () => {
   const graceMs = 1000;
   // One connection: the blocked mutation holds it and a second mutation waits for it.
-  const clavis = await startClavis(buildDir, productionEnv(db.url, { SHUTDOWN_GRACE_MS: String(graceMs), DB_POOL_MAX: '1' }));
+  const clavis = await startClavis(buildDir, productionEnv(db.url, { SHUTDOWN_GRACE_MS: String(graceMs), SHUTDOWN_DRAIN_MS: '0', DB_POOL_MAX: '1' }));
   const [blocked, queued] = [await createApplication(clavis, 'abandoned'), await createApplication(clavis, 'queued')];
   const lock = await lockApplication(blocked.id);
   const settle = (promise: Promise<GraphQLResponse>) => promise.then((response) => ({ response }), (error: Error) => ({ error }));
@@ -144,4 +145,27 @@ test('work still blocked when the grace period ends: the process exits promptly,
   await eventually(async () => (await db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'clavis'`)).length === 0, 5000, 'the orphaned backend gone');
   expect(await applicationRow(blocked.id)).toEqual({ name: 'before', version: blocked.version });
   expect(await applicationRow(queued.id)).toEqual({ name: 'before', version: queued.version });
+}, 30_000);
+
+test('SHUTDOWN_DRAIN_MS: after SIGTERM /readyz answers 503 while /graphql still serves new connections; then the listener closes and the process exits 0', async () => {
+  // A drain long enough for the probes below on a busy machine; the process still ends within the grace.
+  const clavis = await startClavis(buildDir, productionEnv(db.url, { SHUTDOWN_GRACE_MS: '8000', SHUTDOWN_DRAIN_MS: '3000' }));
+  expect((await request(`${clavis.baseUrl}/readyz`)).status).toBe(200);
+  clavis.child.kill('SIGTERM');
+  await clavis.waitForLog((line) => line.msg?.startsWith('shutting down'), 5000);
+
+  // Draining: not ready, but every request (each on a new connection) is still served.
+  const readiness = await request(`${clavis.baseUrl}/readyz`);
+  expect(readiness.status).toBe(503);
+  expect(JSON.parse(readiness.text)).toEqual({ status: 'stopping' });
+  const created = await graphql(clavis.graphqlUrl, `mutation { createApplication(input: { identifier: "drained", name: "during the drain" }) { application { name } } }`, undefined, token);
+  expect(created.status).toBe(200);
+  expect(created.body).toEqual({ data: { createApplication: { application: { name: 'during the drain' } } } });
+  expect((await request(`${clavis.baseUrl}/healthz`)).status).toBe(200);
+  expect(clavis.hasExited).toBe(false);
+
+  // Then the listener closes and the process stops.
+  await eventually(async () => (await probe(`${clavis.baseUrl}/healthz`)) === 'ECONNREFUSED', 8000, 'new connections refused after the drain');
+  expect(await clavis.waitForExit(10_000)).toEqual({ code: 0, signal: null });
+  expect(clavis.logs().some((line) => line.msg === 'stopped')).toBe(true);
 }, 30_000);

@@ -78,47 +78,52 @@ export class ClientSecretService {
 
   /**
    * Checks a client secret in constant time. An unknown client id is compared against a
-   * dummy digest, both secrets are always compared, and every failure looks the same.
+   * dummy digest, both secrets are always compared, and every failure looks the same. The
+   * attempt is counted before the check (and given back on success), so however many arrive
+   * at once, no more than the limit are ever checked.
    */
   async authenticate(caller: Caller, input: AuthenticateClientInput): Promise<AuthenticationResult> {
-    const client = await this.findForAuthentication(caller, input.clientId);
     const now = Date.now();
+    const { client, attempt } = await this.findForAuthentication(caller, input.clientId, now);
+    await this.rateLimits.admitAuthenticationAttempt(caller, input.clientId, attempt);
     const rotatedValid = client?.rotatedSecretHash != null && (client.rotatedSecretExpiresAt == null || client.rotatedSecretExpiresAt.getTime() > now);
     const matchesCurrent = this.hasher.matches(input.clientSecret, client?.secretHash);
     const matchesRotated = this.hasher.matches(input.clientSecret, rotatedValid ? client?.rotatedSecretHash : null);
     if (!client || !usesClientSecret(client) || (!matchesCurrent && !matchesRotated)) {
-      await this.rateLimits.recordAuthenticationFailure(caller, input.clientId);
+      await this.rateLimits.settleAuthenticationAttempt(caller, input.clientId, attempt, false);
       return FAILED;
     }
 
     const usedRotatedSecret = !matchesCurrent;
-    await this.recordUse(client, usedRotatedSecret, now);
+    await Promise.all([this.rateLimits.settleAuthenticationAttempt(caller, input.clientId, attempt, true), this.recordUse(client, usedRotatedSecret, now)]);
     return { authenticated: true, client, usedRotatedSecret };
   }
 
   /**
-   * The client and, first, the caller's lockout for that client id: RATE_LIMITED while
-   * locked out. With the PostgreSQL store both come from one statement.
+   * The client, and the caller's attempt for that client id counted. With the PostgreSQL
+   * store both happen in one statement.
    */
-  private async findForAuthentication(caller: Caller, clientId: string): Promise<Client | undefined> {
+  private async findForAuthentication(
+    caller: Caller,
+    clientId: string,
+    now: number,
+  ): Promise<{ client?: Client; attempt: { points: number; msLeft: number } }> {
     const rows = RowReader.of(this.dataSource, Client);
-    const lockout = this.rateLimits.lockoutRow(caller, clientId);
-    if (!lockout) {
-      await this.rateLimits.assertMayAuthenticate(caller, clientId);
+    const counted = this.rateLimits.authenticationAttemptCte(caller, clientId, 3, now);
+    if (!counted) {
+      const attempt = await this.rateLimits.countAuthenticationAttempt(caller, clientId);
       const [client] = await rows.select('WHERE t.organization_id = $1 AND t.client_id = $2', [caller.organizationId, clientId]);
-      return client;
+      return { client, attempt };
     }
-    const now = Date.now();
     const [row]: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT ${rows.allColumns}, lockout.points AS "lockoutPoints", lockout.expire AS "lockoutExpire"
-       FROM (SELECT 1) AS one
-       LEFT JOIN clients t ON t.organization_id = $1 AND t.client_id = $2
-       LEFT JOIN ${lockout.table} lockout ON lockout.key = $3 AND (lockout.expire IS NULL OR lockout.expire > $4)`,
-      [caller.organizationId, clientId, lockout.key, now],
+      `WITH ${counted.cte}
+       SELECT ${rows.allColumns}, attempt.points AS "attemptPoints", attempt.expire AS "attemptExpire"
+       FROM attempt LEFT JOIN clients t ON t.organization_id = $1 AND t.client_id = $2`,
+      [caller.organizationId, clientId, ...counted.params],
     );
-    const { lockoutPoints, lockoutExpire, ...clientRow } = row;
-    if (lockoutPoints != null) this.rateLimits.assertNotLockedOut(Number(lockoutPoints), lockoutExpire == null ? 0 : Number(lockoutExpire) - now);
-    return clientRow.id == null ? undefined : rows.hydrate(clientRow);
+    const { attemptPoints, attemptExpire, ...clientRow } = row;
+    const attempt = { points: Number(attemptPoints), msLeft: Number(attemptExpire) - now };
+    return { client: clientRow.id == null ? undefined : rows.hydrate(clientRow), attempt };
   }
 
   /** Refreshes the last-used time of the secret at most once per LAST_USED_RESOLUTION_MS. */

@@ -60,6 +60,9 @@ export class ClientResolver {
     return ClientConnection.from(await ctx.services.clients.list(callerOf(ctx).organizationId, filter, page));
   }
 
+  // Every field that leads from one object to another demands the read scope of where it leads,
+  // whatever reached the object (a payload, node, _entities): docs/decisions-i12-auth.md.
+  @Authorized('applications:read')
   @FieldResolver(() => Application)
   async application(@Root() client: Client, @Ctx() ctx: RequestContext): Promise<Application> {
     const application = await ctx.loaders.applications.byId.load(client.applicationId);
@@ -146,6 +149,7 @@ const CLIENT_FIELD_COLUMNS = {
 /** The client fields of Application, owned by the clients feature. */
 @Resolver(() => Application)
 export class ApplicationClientsResolver {
+  @Authorized('applications:read')
   @FieldResolver(() => Client, { description: 'The client created with the application; exactly one per application.' })
   async defaultClient(@Root() application: Application, @Ctx() ctx: RequestContext): Promise<Client> {
     const client = await ctx.loaders.clients.defaultByApplicationId.load(application.id);
@@ -153,6 +157,7 @@ export class ApplicationClientsResolver {
     return client;
   }
 
+  @Authorized('applications:read')
   @FieldResolver(() => ClientConnection)
   async clients(
     @Root() application: Application,

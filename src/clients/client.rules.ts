@@ -153,6 +153,9 @@ export const CLIENT_RULES = {
   URL_NOT_ABSOLUTE: { severity: ERROR, reference: 'RFC 7591 §2' },
   URL_NOT_HTTPS: { severity: ERROR, reference: 'RFC 7591 §2' },
   CLIENT_URI_HOST_NOT_VERIFIABLE: { severity: WARNING, reference: CLAVIS_VERIFICATION },
+  // Every URI: stored as checked (exact matching of the stored text, RFC 9700 §2.1 / §4.1.3)
+  URI_NOT_CANONICAL: { severity: ERROR, reference: 'RFC 9700 §4.1.3' },
+  URI_USERINFO: { severity: ERROR, reference: 'RFC 3986 §7.6' },
   // Scopes
   SCOPE_EMPTY: { severity: ERROR, reference: 'RFC 6749 §3.3' },
   SCOPE_WHITESPACE: { severity: ERROR, reference: 'RFC 6749 §3.3' },

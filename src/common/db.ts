@@ -44,6 +44,18 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|timeout exceeded when trying to connect|Connection ended unexpectedly|the database system is (starting up|shutting down)/i.test(message);
 }
 
+/** The message node-postgres gives a statement whose answer did not come within query_timeout. */
+export const QUERY_READ_TIMEOUT = 'Query read timeout';
+
+/**
+ * Whether a statement was cut for taking too long: cancelled by the server's statement_timeout
+ * (57014, query_canceled) or given up client-side after the query timeout (a stalled connection).
+ */
+export function isStatementTimeout(error: unknown): boolean {
+  if (sqlState(error) === '57014') return true;
+  return error instanceof Error && error.message === QUERY_READ_TIMEOUT;
+}
+
 /**
  * Runs `work` in one transaction; a violation of one of the named unique constraints is
  * reported as CONFLICT with the given message (anything else propagates unchanged).

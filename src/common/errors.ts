@@ -1,5 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { isDatabaseUnavailable } from './db';
+import { isDatabaseUnavailable, isStatementTimeout } from './db';
 
 /**
  * The one place where domain failures become GraphQL errors with `extensions.code`.
@@ -51,6 +51,16 @@ export class RateLimitedError extends ClavisError {
   }
 }
 
+/**
+ * An operation refused before execution for what it asks the server to do (like the depth
+ * and alias limits): GRAPHQL_VALIDATION_FAILED with HTTP 400.
+ */
+export class OperationRefusedError extends GraphQLError {
+  constructor(message: string) {
+    super(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
+  }
+}
+
 /** One entry per field: several problems of the same field share it, their messages joined. */
 function mergeByPath(fields: FieldError[]): FieldError[] {
   const merged = new Map<string, string[]>();
@@ -61,9 +71,11 @@ function mergeByPath(fields: FieldError[]): FieldError[] {
 export class ValidationFailedError extends ClavisError {
   readonly fields: FieldError[];
 
-  constructor(fields: FieldError[]) {
+  /** `httpStatus`: set when the error is raised before execution (400, like a variable that does not coerce). */
+  constructor(fields: FieldError[], httpStatus?: number) {
     const merged = mergeByPath(fields);
-    super('BAD_USER_INPUT', merged.length === 1 ? `Invalid input: ${merged[0].path}: ${merged[0].message}` : `Invalid input in ${merged.length} fields.`, { fields: merged });
+    const message = merged.length === 1 ? `Invalid input: ${merged[0].path}: ${merged[0].message}` : `Invalid input in ${merged.length} fields.`;
+    super('BAD_USER_INPUT', message, { fields: merged }, httpStatus);
     this.fields = merged;
   }
 }
@@ -76,11 +88,26 @@ export function throwIfInvalid(fields: FieldError[]): void {
 const PUBLIC_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'RATE_LIMITED', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE']);
 
 /**
+ * graphql-js ends a message with its suggestions, which name parts of the schema: " Did you
+ * mean "x"?", "… the enum value "X"?", "… to use an inline fragment on "T"?" — from
+ * validation (literals) and from variable coercion alike.
+ */
+const SUGGESTION = /\s*Did you mean [\s\S]*$/;
+
+/**
  * Apollo `formatError`: anything that is not one of our public codes becomes a bare
  * INTERNAL_SERVER_ERROR in production, so no stack trace, SQL or secret reaches a caller.
+ * With `hideSuggestions`, every error loses its "Did you mean …?" (the one place every
+ * error passes, whichever phase raised it).
  */
-export function createErrorFormatter(options: { isProduction: boolean; log: (error: unknown) => void; warn?: (error: unknown) => void }) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+export function createErrorFormatter(options: {
+  isProduction: boolean;
+  hideSuggestions?: boolean;
+  log: (error: unknown) => void;
+  warn?: (error: unknown) => void;
+}) {
+  return (shown: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const formatted = options.hideSuggestions ? { ...shown, message: shown.message.replace(SUGGESTION, '') } : shown;
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
       if (!options.isProduction) return formatted;
@@ -93,6 +120,13 @@ export function createErrorFormatter(options: { isProduction: boolean; log: (err
       // still goes to the log, as a warning).
       options.warn?.(original);
       return { message: 'The service is temporarily unavailable; retry shortly.', path: formatted.path, locations: formatted.locations, extensions: { code: 'SERVICE_UNAVAILABLE' } };
+    }
+    if (isStatementTimeout(original)) {
+      // Overload or a stalled connection, not a bug: retryable like an outage, but named apart
+      // (a timed-out mutation may or may not have committed: retry it with its idempotency key).
+      options.warn?.(original);
+      const message = 'The database did not answer in time; retry shortly.';
+      return { message, path: formatted.path, locations: formatted.locations, extensions: { code: 'TIMEOUT' } };
     }
     options.log(original);
     if (options.isProduction) {

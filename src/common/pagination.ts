@@ -1,6 +1,7 @@
 import { ArgsType, type ClassType, Field, Int, ObjectType } from 'type-graphql';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { ValidationFailedError } from './errors';
+import { textProblem } from './text';
 
 /** Relay connections with keyset (cursor) pagination on a sort column plus the id. */
 export const DEFAULT_PAGE_SIZE = 20;
@@ -93,7 +94,9 @@ export function lazyEdge<T extends { id: string }>(node: T, sortValue: (node: T)
 export function decodeCursor(cursor: string): [CursorValue, string] {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && (typeof value[0] === 'string' || typeof value[0] === 'number') && typeof value[1] === 'string') {
+    // A forged cursor's strings reach SQL as parameters: the same text rules as every argument.
+    const text = (item: unknown) => typeof item === 'string' && textProblem(item) === null;
+    if (Array.isArray(value) && value.length === 2 && (text(value[0]) || Number.isFinite(value[0])) && text(value[1])) {
       return value as [CursorValue, string];
     }
   } catch {
@@ -116,10 +119,14 @@ function invalidCursor(): ValidationFailedError {
   return new ValidationFailedError([{ path: 'after', message: 'is not a cursor returned by this connection' }]);
 }
 
-/** A cursor's timestamp as a Date; a malformed (or forged) one is a field error, never SQL. */
+/**
+ * A cursor's timestamp as a Date; a malformed (or forged) one is a field error, never SQL.
+ * Only the exact ISO form this API writes is taken: years 0000-9999, inside PostgreSQL's
+ * range (JavaScript dates reach year -271821, which PostgreSQL refuses with an error).
+ */
 export function cursorDate(value: CursorValue): Date {
   const date = new Date(String(value));
-  if (Number.isNaN(date.getTime())) throw invalidCursor();
+  if (Number.isNaN(date.getTime()) || !/^\d{4}-/.test(String(value)) || date.toISOString() !== value) throw invalidCursor();
   return date;
 }
 

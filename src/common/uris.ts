@@ -38,6 +38,29 @@ export interface UriIssue {
 const issue = (code: string, message: string): UriIssue => ({ code, message });
 
 /**
+ * A URI is stored and compared as the text the caller sent, while the rules below read its
+ * parse: the two must be the same URI. WHATWG parsing drops tab and line breaks anywhere,
+ * trims spaces and controls, turns `\` into `/`, lower-cases the host, removes default ports
+ * and `.` segments and percent-encodes what it must, so `https://good.example.com\t.evil.net/`
+ * was checked as a host under evil.net but shown and stored as good.example.com. Only text the
+ * parser leaves unchanged is taken (but for the `/` it adds to an empty http(s) path), and no
+ * user information (`https://good.example.com@evil.net/` is a host under evil.net).
+ */
+function formIssue(value: string, url: URL): UriIssue | null {
+  if (url.username || url.password || /^[^/?#]*\/\/[^/?#]*@/.test(value)) {
+    return issue('URI_USERINFO', 'must not contain user information ("user@"): it makes a URI read as a host it does not go to');
+  }
+  const special = url.protocol === 'https:' || url.protocol === 'http:';
+  const emptyPath = special && url.pathname === '/' ? `${url.protocol}//${url.host}${url.search}${url.hash}` : null;
+  if (value === url.href || value === emptyPath) return null;
+  return issue(
+    'URI_NOT_CANONICAL',
+    'must be written in canonical form, exactly as it is read (no whitespace or control characters, lower-case host, ' +
+      `no default port or dot segments, percent-encoded where needed): ${JSON.stringify(url.href)}`,
+  );
+}
+
+/**
  * Redirect and post-logout URIs: absolute, no fragment, no wildcard, compared by exact
  * match; `https`, except `http` on loopback (RFC 8252 §7.3) and private-use schemes for
  * native clients.
@@ -47,6 +70,8 @@ export function redirectUriIssue(value: string, options: RedirectUriOptions): Ur
   const url = parse(value);
   if (!url) return issue('REDIRECT_URI_NOT_ABSOLUTE', 'must be an absolute URI');
   if (value.includes('#')) return issue('REDIRECT_URI_FRAGMENT', 'must not contain a fragment');
+  const form = formIssue(value, url);
+  if (form) return form;
   if (url.protocol === 'https:') return url.hostname ? null : issue('REDIRECT_URI_NOT_ABSOLUTE', 'must name a host');
   if (url.protocol === 'http:') return isLoopback(url) ? null : issue('REDIRECT_URI_NOT_HTTPS', 'must use https (http is allowed only for loopback addresses)');
   if (isPrivateUseScheme(url.protocol)) {
@@ -79,7 +104,7 @@ export function httpsUrlIssue(value: string): UriIssue | null {
   const url = parse(value);
   if (!url || !url.hostname) return issue('URL_NOT_ABSOLUTE', 'must be an absolute https URL');
   if (url.protocol !== 'https:') return issue('URL_NOT_HTTPS', 'must use https');
-  return null;
+  return formIssue(value, url);
 }
 
 export function httpsUrlProblem(value: string): string | null {
@@ -91,7 +116,7 @@ export function resourceUriIssue(value: string): UriIssue | null {
   const url = parse(value);
   if (!url) return issue('RESOURCE_NOT_ABSOLUTE', 'must be an absolute URI');
   if (value.includes('#')) return issue('RESOURCE_FRAGMENT', 'must not contain a fragment');
-  return null;
+  return formIssue(value, url);
 }
 
 export function resourceUriProblem(value: string): string | null {

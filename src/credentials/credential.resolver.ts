@@ -69,6 +69,7 @@ export class CredentialResolver {
 /** `application` on every credential type, through the interface. */
 @Resolver(() => ApplicationCredential)
 export class ApplicationCredentialResolver {
+  @Authorized('applications:read')
   @FieldResolver(() => Application)
   async application(@Root() credential: CredentialRow, @Ctx() ctx: RequestContext): Promise<Application> {
     const application = await ctx.loaders.applications.byId.load(credential.applicationId);

@@ -1,6 +1,7 @@
 import { Client as PgClient, type Pool } from 'pg';
 import { DataSource, type DataSourceOptions, MigrationExecutor } from 'typeorm';
 import { Application } from '../applications/application.entity';
+import { QUERY_READ_TIMEOUT } from '../common/db';
 import { AuditEvent } from '../audit/audit.entity';
 import { Client } from '../clients/client.entity';
 import { CredentialRow } from '../credentials/credential.entity';
@@ -16,7 +17,34 @@ export interface DatabaseSettings {
   poolMax?: number;
   statementTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /**
+   * Client-side limit on waiting for a statement's answer (0: none): a connection that
+   * stalls without a reset (a partition) fails the request instead of hanging until TCP
+   * gives up. Keep it above statementTimeoutMs, so a slow statement is cancelled cleanly first.
+   */
+  queryTimeoutMs?: number;
+  /** TCP keepalive probes start after this much idle time (0: keepalive off). */
+  keepAliveDelayMs?: number;
   logger?: DataSourceOptions['logger'];
+}
+
+/**
+ * A pg client that drops its connection when a statement times out client-side. node-postgres
+ * fails the statement but keeps the connection, its answer still awaited: the ROLLBACK after it
+ * would queue behind it (a second timeout), and the pool would hand the stalled connection to
+ * the next request. Destroyed, it fails whatever is queued on it at once and leaves the pool.
+ */
+class StallSafeClient extends PgClient {
+  // pg's query overloads are passed through unchanged.
+  query(...args: any[]): any {
+    const result = (super.query as (...a: unknown[]) => unknown)(...args);
+    if (result instanceof Promise) {
+      result.catch((error: unknown) => {
+        if (error instanceof Error && error.message === QUERY_READ_TIMEOUT) this.connection.stream.destroy();
+      });
+    }
+    return result;
+  }
 }
 
 export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
@@ -35,6 +63,10 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     extra: {
       max: settings.poolMax ?? 10,
       statement_timeout: settings.statementTimeoutMs || undefined,
+      query_timeout: settings.queryTimeoutMs || undefined,
+      keepAlive: Boolean(settings.keepAliveDelayMs),
+      keepAliveInitialDelayMillis: settings.keepAliveDelayMs || undefined,
+      Client: StallSafeClient,
       options: settings.schema ? `-c search_path=${settings.schema}` : undefined,
     },
   };
@@ -78,6 +110,10 @@ export async function createDatabaseOf(url: string): Promise<string> {
 async function migrate(dataSource: DataSource): Promise<void> {
   const runner = dataSource.createQueryRunner();
   const lockKey = `hashtext('clavis-migrations:' || current_schema())`;
+  // Nor does the client-side query timeout (read per statement from the connection's parameters).
+  const parameters = ((await runner.connect()) as { connectionParameters: { query_timeout?: number } }).connectionParameters;
+  const queryTimeout = parameters.query_timeout;
+  parameters.query_timeout = 0;
   try {
     await runner.query('SET statement_timeout = 0');
     await runner.query(`SELECT pg_advisory_lock(${lockKey})`);
@@ -88,6 +124,7 @@ async function migrate(dataSource: DataSource): Promise<void> {
     // The connection goes back to the pool: leave no lock or setting behind on it.
     await runner.query(`SELECT pg_advisory_unlock_all()`).catch(() => undefined);
     await runner.query('RESET statement_timeout').catch(() => undefined);
+    parameters.query_timeout = queryTimeout;
     await runner.release();
   }
 }

@@ -10,7 +10,7 @@ export interface QueryLimits {
   maxTokens: number;
   maxDirectives: number;
   maxCost: number;
-  /** Hide "Did you mean …?" field suggestions (production). */
+  /** Hide every "Did you mean …?" suggestion (production); done by the error formatter. */
   hideSuggestions: boolean;
 }
 
@@ -89,7 +89,8 @@ export function queryLimitProtection(
     maxDirectives: { n: limits.maxDirectives },
     // Armor's cost model does not multiply by page sizes; the plugin above does.
     costLimit: { enabled: false },
-    blockFieldSuggestion: { enabled: limits.hideSuggestions },
+    // Armor's masking misses enum values, inline fragments and variables: the error formatter hides them all.
+    blockFieldSuggestion: { enabled: false },
   });
   const { plugins, validationRules } = armor.protect();
   return { plugins: [...plugins, costLimitPlugin(schema, limits.maxCost)], validationRules, parseOptions: { maxTokens: limits.maxTokens } };

@@ -1,10 +1,13 @@
+import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind } from 'graphql';
+import { type DocumentNode, type GraphQLSchema, Kind, type OperationDefinitionNode, getVariableValues } from 'graphql';
+// Execution's own field collection (internal to graphql-js 16, but the very function execute uses).
+import { collectFields } from 'graphql/execution/collectFields';
 import type { Pool } from 'pg';
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type Redis from 'ioredis';
 import type { Caller } from '../auth/scopes';
-import { RateLimitedError } from '../common/errors';
+import { OperationRefusedError, RateLimitedError } from '../common/errors';
 import type { RequestContext } from '../context';
 
 export interface RateLimitSettings {
@@ -37,6 +40,17 @@ function limiter(store: RateLimitStore, options: { keyPrefix: string; points: nu
   }
 }
 
+/**
+ * A limiter key of fixed length (43 characters) whatever the claims and client id hold: the
+ * SHA-256 of the parts, unambiguously joined. Keys as long as the parts overflowed
+ * `rate_limits.key` (varchar(255)), so such callers' failures were never counted.
+ */
+export function limiterKey(...parts: string[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
+}
+/** DECR, but only a counter that still exists (a new one at -1 would grant an extra attempt). */
+const GIVE_BACK_SCRIPT = `if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end return 0`;
+
 function retryAfterSeconds(rejection: unknown): number {
   return rejection instanceof RateLimiterRes ? Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) : 1;
 }
@@ -49,7 +63,7 @@ function retryAfterSeconds(rejection: unknown): number {
  */
 export class RateLimits {
   private readonly mutations: RateLimiterAbstract;
-  private readonly authFailures: RateLimiterAbstract;
+  private readonly authAttempts: RateLimiterAbstract;
   rejections = 0;
 
   constructor(
@@ -57,19 +71,16 @@ export class RateLimits {
     readonly settings: RateLimitSettings = DEFAULT_RATE_LIMITS,
   ) {
     this.mutations = limiter(store, { keyPrefix: 'mutation', points: settings.mutationsPerMinute, duration: 60 });
-    this.authFailures = limiter(store, {
-      keyPrefix: 'authfail',
-      points: settings.authFailures,
-      duration: settings.authFailureWindowSeconds,
-      blockDuration: settings.authLockoutSeconds,
-    });
+    // An attempt counts before its secret is checked and is given back if it succeeds, so
+    // concurrent guesses cannot all pass one check (see admitAuthenticationAttempt).
+    this.authAttempts = limiter(store, { keyPrefix: 'authfail', points: settings.authFailures, duration: settings.authFailureWindowSeconds });
   }
 
   /** Counts `count` mutations for the caller; RATE_LIMITED when over the limit. */
   async consumeMutations(caller: Caller, count: number): Promise<void> {
     if (count <= 0) return;
     try {
-      await this.mutations.consume(`${caller.organizationId}:${caller.subject}`, count);
+      await this.mutations.consume(limiterKey(caller.organizationId, caller.subject), count);
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       this.rejections++;
@@ -78,51 +89,144 @@ export class RateLimits {
   }
 
   private authKey(caller: Caller, clientId: string): string {
-    return `${caller.organizationId}:${caller.subject}:${clientId}`;
-  }
-
-  /** RATE_LIMITED while the caller is locked out of this client id. */
-  async assertMayAuthenticate(caller: Caller, clientId: string): Promise<void> {
-    const state = await this.authFailures.get(this.authKey(caller, clientId));
-    if (state) this.assertNotLockedOut(state.consumedPoints, state.msBeforeNext);
+    return limiterKey(caller.organizationId, caller.subject, clientId);
   }
 
   /**
-   * With the PostgreSQL store, where the caller's failures for this client id live: the
-   * `rate_limits` row (RateLimiterPostgres keys rows `<keyPrefix>:<key>`; `expire` is epoch
-   * ms, null for never). Lets authentication read the lockout in the same statement as the
-   * client instead of a round trip of its own. Undefined for other stores.
+   * With the PostgreSQL store: a CTE `attempt(points, expire)` that counts one attempt of the
+   * caller for this client id — the upsert RateLimiterPostgres's consume runs, on the same
+   * row — so authentication counts the attempt and reads the client in one statement.
+   * Placeholders start at `$<first>`. Undefined for other stores (use countAuthenticationAttempt).
    */
-  lockoutRow(caller: Caller, clientId: string): { table: string; key: string } | undefined {
-    return this.store.kind === 'postgres' ? { table: 'rate_limits', key: `authfail:${this.authKey(caller, clientId)}` } : undefined;
+  authenticationAttemptCte(caller: Caller, clientId: string, first: number, now: number): { cte: string; params: unknown[] } | undefined {
+    if (this.store.kind !== 'postgres') return undefined;
+    const [key, expire, at] = [`$${first}`, `$${first + 1}`, `$${first + 2}`];
+    return {
+      cte: `attempt AS (
+        INSERT INTO rate_limits VALUES (${key}, 1, ${expire}) ON CONFLICT (key) DO UPDATE SET
+          points = CASE WHEN rate_limits.expire <= ${at} THEN 1 ELSE rate_limits.points + 1 END,
+          expire = CASE WHEN rate_limits.expire <= ${at} THEN ${expire} ELSE rate_limits.expire END
+        RETURNING points, expire)`,
+      params: [`authfail:${this.authKey(caller, clientId)}`, now + this.settings.authFailureWindowSeconds * 1000, now],
+    };
   }
 
-  /** RATE_LIMITED if this many recorded failures mean a lockout (lasting `msLeft` more). */
-  assertNotLockedOut(consumedPoints: number, msLeft: number): void {
-    if (consumedPoints > this.settings.authFailures) {
-      this.rejections++;
-      throw new RateLimitedError('Too many failed authentications for this client; try again later.', Math.max(1, Math.ceil(msLeft / 1000)));
+  /** Counts one attempt of the caller for this client id, before its secret is checked. */
+  async countAuthenticationAttempt(caller: Caller, clientId: string): Promise<{ points: number; msLeft: number }> {
+    try {
+      const counted = await this.authAttempts.consume(this.authKey(caller, clientId));
+      return { points: counted.consumedPoints, msLeft: counted.msBeforeNext };
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      return { points: rejection.consumedPoints, msLeft: rejection.msBeforeNext };
     }
   }
 
-  async recordAuthenticationFailure(caller: Caller, clientId: string): Promise<void> {
-    // Over the limit the consume rejects and starts the block; the failure itself was answered already.
-    await this.authFailures.consume(this.authKey(caller, clientId)).catch((rejection: unknown) => {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
-    });
+  /**
+   * RATE_LIMITED unless this counted attempt is within the limit. A refused attempt is
+   * given back, so attempts refused while others are in flight do not count as failures.
+   */
+  async admitAuthenticationAttempt(caller: Caller, clientId: string, attempt: { points: number; msLeft: number }): Promise<void> {
+    if (attempt.points <= this.settings.authFailures) return;
+    await this.giveBackAttempt(this.authKey(caller, clientId));
+    this.rejections++;
+    throw new RateLimitedError('Too many failed authentications for this client; try again later.', Math.max(1, Math.ceil(attempt.msLeft / 1000)));
+  }
+
+  /**
+   * Settles an admitted attempt: a success gives its point back; a failure keeps it, and the
+   * failure that uses up the limit locks the caller out of this client id for `authLockoutSeconds`.
+   */
+  async settleAuthenticationAttempt(caller: Caller, clientId: string, attempt: { points: number }, succeeded: boolean): Promise<void> {
+    const key = this.authKey(caller, clientId);
+    if (succeeded) await this.giveBackAttempt(key);
+    else if (attempt.points >= this.settings.authFailures) await this.lockOut(key);
+  }
+
+  // Giving back and locking out change the counter only relatively (never `set` or `block`, which
+  // overwrite it): attempts in flight give their points back later, and must not bring a
+  // locked-out counter back under the limit. Neither revives an expired counter.
+
+  private async giveBackAttempt(key: string): Promise<void> {
+    const now = Date.now();
+    if (this.store.kind === 'postgres') {
+      await this.store.pool.query('UPDATE rate_limits SET points = points - 1 WHERE key = $1 AND expire > $2', [`authfail:${key}`, now]);
+    } else if (this.store.kind === 'redis') {
+      await this.store.client.eval(GIVE_BACK_SCRIPT, 1, `authfail:${key}`).catch(() => this.authAttempts.reward(key));
+    } else {
+      await this.authAttempts.reward(key);
+    }
+  }
+
+  private async lockOut(key: string): Promise<void> {
+    const lockoutMs = this.settings.authLockoutSeconds * 1000;
+    if (this.store.kind === 'postgres') {
+      await this.store.pool.query('UPDATE rate_limits SET expire = GREATEST(expire, $2) WHERE key = $1', [`authfail:${key}`, Date.now() + lockoutMs]);
+    } else if (this.store.kind === 'redis') {
+      await this.store.client.pexpire(`authfail:${key}`, lockoutMs, 'GT').catch(() => this.authAttempts.block(key, this.settings.authLockoutSeconds));
+    } else {
+      // The in-process limiter (Redis unreachable) has no relative form: `block` it is.
+      await this.authAttempts.block(key, this.settings.authLockoutSeconds);
+    }
+  }
+
+  /**
+   * Deletes expired counters. RateLimiterPostgres only overwrites a row when its key comes
+   * back, so without this every key ever used would stay; Redis expires its own.
+   */
+  async purgeExpired(now = Date.now()): Promise<number> {
+    if (this.store.kind !== 'postgres') return 0;
+    const result = await this.store.pool.query('DELETE FROM rate_limits WHERE expire <= $1', [now]);
+    return result.rowCount ?? 0;
   }
 }
 
-/** Counts every mutation field of an operation against the caller's budget, before execution. */
+/**
+ * authenticateClient fields one request may hold: each one can write a `rate_limits` row, and
+ * an authorization server checks one client per token request.
+ */
+export const MAX_AUTHENTICATIONS_PER_REQUEST = 1;
+
+/**
+ * The root fields a mutation will execute, by response name, as execution collects them:
+ * fragments (inline or spread) resolved, @skip/@include applied, aliases kept apart.
+ * Undefined when the variables do not coerce: execution then refuses the operation before
+ * any resolver runs.
+ */
+function mutationFields(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): string[] | undefined {
+  const mutationType = schema.getMutationType();
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+  if (!mutationType || !coerced.coerced) return undefined;
+  const fragments = Object.fromEntries(document.definitions.filter((node) => node.kind === Kind.FRAGMENT_DEFINITION).map((node) => [node.name.value, node]));
+  const fields = collectFields(schema, fragments, coerced.coerced, mutationType, operation.selectionSet);
+  return [...fields.values()].map((nodes) => nodes[0].name.value);
+}
+
+/**
+ * Before execution: counts every mutation field that will execute against the caller's
+ * budget, and refuses more than MAX_AUTHENTICATIONS_PER_REQUEST authenticateClient fields.
+ */
 export function mutationRateLimitPlugin(): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, contextValue }) {
+        async didResolveOperation({ schema, document, operation, request, contextValue }) {
           if (operation?.operation !== 'mutation' || !contextValue.caller) return;
-          // authenticateClient has its own, failure-based limit.
-          const mutations = operation.selectionSet.selections.filter((selection) => selection.kind !== Kind.FIELD || selection.name.value !== 'authenticateClient');
-          await contextValue.services.rateLimits.consumeMutations(contextValue.caller, mutations.length);
+          const fields = mutationFields(schema, document, operation, request.variables ?? {});
+          if (!fields) return;
+          const authentications = fields.filter((name) => name === 'authenticateClient').length;
+          if (authentications > MAX_AUTHENTICATIONS_PER_REQUEST) {
+            const limit = MAX_AUTHENTICATIONS_PER_REQUEST;
+            throw new OperationRefusedError(`An operation may hold at most ${limit} authenticateClient field; send one request per client.`);
+          }
+          // authenticateClient has its own, attempt-based limit; __typename does no work.
+          const mutations = fields.filter((name) => name !== 'authenticateClient' && name !== '__typename').length;
+          await contextValue.services.rateLimits.consumeMutations(contextValue.caller, mutations);
         },
       };
     },

@@ -1,8 +1,8 @@
 import pino, { type Logger } from 'pino';
 
 /**
- * Structured JSON logs. pino's own redaction covers the fixed paths (headers); variables
- * go through redactSecrets before they are logged. Standard output is written
+ * Structured JSON logs. pino's own redaction covers the fixed paths (headers); GraphQL
+ * variables and query text are never logged. Standard output is written
  * asynchronously (one write per request was a measurable share of a small request); call
  * `flushLogs` before exiting.
  */

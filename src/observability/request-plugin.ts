@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import type { Caller } from '../auth/scopes';
 import type { RequestContext } from '../context';
 import type { Metrics } from './metrics';
-import { redactSecrets } from './redact';
 
 export interface OperationRecord {
   requestId: string;
@@ -13,12 +12,13 @@ export interface OperationRecord {
   outcome: string;
   seconds: number;
   caller: Caller | null;
-  variables?: unknown;
 }
 
 /**
  * One structured log line and one metrics sample per request to /graphql: request id,
- * operation, outcome, duration and caller — never a secret (variables are redacted).
+ * operation, outcome, duration and caller. Neither variable values nor the query text are
+ * logged: either can hold a secret (a client secret, a provider secret, a password, as a
+ * variable of any name or as a literal), and redacting by name misses them.
  */
 export function recordOperation(logger: Logger, metrics: Metrics, record: OperationRecord): void {
   const operation = record.operation ?? 'anonymous';
@@ -33,7 +33,6 @@ export function recordOperation(logger: Logger, metrics: Metrics, record: Operat
       outcome: record.outcome,
       durationMs: Math.round(record.seconds * 1e6) / 1e3,
       caller: record.caller ? { sub: record.caller.subject, org: record.caller.organizationId } : null,
-      variables: redactSecrets(record.variables),
     },
     'graphql operation',
   );
@@ -42,7 +41,7 @@ export function recordOperation(logger: Logger, metrics: Metrics, record: Operat
 /** Records every operation Apollo runs (requests refused before that are recorded by the server). */
 export function requestObservabilityPlugin(logger: Logger, metrics: Metrics): ApolloServerPlugin<RequestContext> {
   return {
-    async requestDidStart({ request, contextValue }) {
+    async requestDidStart({ contextValue }) {
       const started = process.hrtime.bigint();
       return {
         async willSendResponse({ response, operationName, errors }) {
@@ -56,7 +55,6 @@ export function requestObservabilityPlugin(logger: Logger, metrics: Metrics): Ap
             outcome: allErrors.length === 0 ? 'ok' : String(firstCode ?? 'INTERNAL_SERVER_ERROR'),
             seconds: Number(process.hrtime.bigint() - started) / 1e9,
             caller: contextValue.caller,
-            variables: request.variables,
           });
         },
       };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLFormattedError } from 'graphql';
 import { Client as PgClient } from 'pg';
+import type { Logger as PinoLogger } from 'pino';
 import type { DataSource, Logger } from 'typeorm';
 import { SCOPES } from '../../src/auth/scopes';
 import { createTokenVerifier, signToken } from '../../src/auth/tokens';
@@ -9,8 +10,9 @@ import { KeyRing } from '../../src/common/encryption';
 import { SecretHasher } from '../../src/common/secrets';
 import { createServices, type Services } from '../../src/context';
 import { openDatabase, poolOf } from '../../src/db/data-source';
+import type { ExplorerSettings } from '../../src/explorer/explorer';
 import type { QueryLimits } from '../../src/limits/query-limits';
-import { DEFAULT_RATE_LIMITS, RateLimits, type RateLimitSettings } from '../../src/limits/rate-limits';
+import { DEFAULT_RATE_LIMITS, RateLimits, type RateLimitSettings, type RateLimitStore } from '../../src/limits/rate-limits';
 import { buildClavisSchema } from '../../src/schema';
 import { type ClavisServer, createServer } from '../../src/server';
 
@@ -63,16 +65,22 @@ export interface HarnessOptions {
   isProduction?: boolean;
   introspection?: boolean;
   rateLimits?: RateLimitSettings;
+  /** Where the rate limits keep their counters (default: this harness's PostgreSQL schema). */
+  rateLimitStore?: RateLimitStore;
   queryLimits?: QueryLimits;
   maxBodyBytes?: number;
   /** Passed to `createServer`: the development landing page opens authorised with it. */
   developmentToken?: string;
+  /** Passed to `createServer`: which explorer a browser gets at `/graphql`. */
+  explorer?: ExplorerSettings;
   /** Another database (or a proxy in front of one) instead of DATABASE_URL. */
   databaseUrl?: string;
   /** Pool settings, as configuration passes them to `openDatabase` (default: 5 connections, no timeouts). */
-  database?: { poolMax?: number; statementTimeoutMs?: number; connectTimeoutMs?: number };
+  database?: { poolMax?: number; statementTimeoutMs?: number; connectTimeoutMs?: number; queryTimeoutMs?: number };
   /** Passed to `createServer`. */
   shutdownGraceMs?: number;
+  /** Passed to `createServer` (default: silent). */
+  logger?: PinoLogger;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -91,12 +99,13 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     poolMax: options.database?.poolMax ?? 5,
     statementTimeoutMs: options.database?.statementTimeoutMs,
     connectTimeoutMs: options.database?.connectTimeoutMs,
+    queryTimeoutMs: options.database?.queryTimeoutMs,
     logger: sql,
   });
-  const rateLimits = new RateLimits({ kind: 'postgres', pool: poolOf(dataSource) }, options.rateLimits ?? { ...DEFAULT_RATE_LIMITS, mutationsPerMinute: 100_000 });
+  const rateLimits = new RateLimits(options.rateLimitStore ?? { kind: 'postgres', pool: poolOf(dataSource) }, options.rateLimits ?? { ...DEFAULT_RATE_LIMITS, mutationsPerMinute: 100_000 });
   const services = createServices(dataSource, new SecretHasher(TEST_HASH_KEY), TEST_KEY_RING, rateLimits);
   const server = await createServer({
-    schema: await buildClavisSchema(),
+    schema: await buildClavisSchema({ sdlNeedsCaller: !(options.introspection ?? !options.isProduction) }),
     services,
     verifyToken: createTokenVerifier({ jwtSecret: TEST_JWT_SECRET }),
     isProduction: options.isProduction ?? false,
@@ -104,7 +113,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     queryLimits: options.queryLimits,
     maxBodyBytes: options.maxBodyBytes,
     developmentToken: options.developmentToken,
+    explorer: options.explorer,
     shutdownGraceMs: options.shutdownGraceMs,
+    logger: options.logger,
   });
   const token: Harness['token'] = (o = {}) => signToken(TEST_JWT_SECRET, { sub: o.sub ?? 'tester', org: o.org ?? 'org-a', scope: (o.scopes ?? SCOPES).join(' ') });
   const defaultToken = await token();
