@@ -32,12 +32,21 @@ const parsedBy = (parse: (value: string) => unknown) =>
 /** A DNS host name: dot-separated labels of letters, digits and inner hyphens. */
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
-const int = (min: number, max: number, fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+/** A whole number in [min, max]; the message quotes the value (never a secret) and says what is allowed. */
+const wholeNumber = (min: number, max: number) =>
+  z.string().transform((value, ctx) => {
+    const number = /^\s*-?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+    if (Number.isSafeInteger(number) && number >= min && number <= max) return number;
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value.slice(0, 40))} is not a whole number from ${min} to ${max}` });
+    return z.NEVER;
+  });
+const optionalInt = (min: number, max: number) => z.preprocess(emptyAsUndefined, wholeNumber(min, max).optional());
+const int = (min: number, max: number, fallback: number) => optionalInt(min, max).transform((value) => value ?? fallback);
 
 const envSchema = z
   .object({
     NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).default('development')),
-    PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(4000)),
+    PORT: int(0, 65535, 4000),
     HOST: z.preprocess(
       emptyAsUndefined,
       z
@@ -57,7 +66,7 @@ const envSchema = z
     AUTH_JWKS_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
     AUTH_ISSUER: optionalString,
     AUTH_AUDIENCE: optionalString,
-    AUTH_MAX_TOKEN_LIFETIME_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(60).max(366 * 86_400).optional()),
+    AUTH_MAX_TOKEN_LIFETIME_SECONDS: optionalInt(60, 366 * 86_400),
     SECRET_HASH_KEY: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
     ENCRYPTION_KEYS: parsedBy(KeyRing.parse),
     REDIS_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// URL').optional()),
@@ -72,7 +81,7 @@ const envSchema = z
     RATE_LIMIT_AUTH_WINDOW_SECONDS: int(1, 86_400, DEFAULT_RATE_LIMITS.authFailureWindowSeconds),
     RATE_LIMIT_AUTH_LOCKOUT_SECONDS: int(1, 86_400, DEFAULT_RATE_LIMITS.authLockoutSeconds),
     SHUTDOWN_GRACE_MS: int(0, 600_000, 10_000),
-    SHUTDOWN_DRAIN_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(600_000).optional()),
+    SHUTDOWN_DRAIN_MS: optionalInt(0, 600_000),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
     GRAPHQL_INTROSPECTION: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).optional()),
     GRAPHQL_EXPLORER: z.preprocess(emptyAsUndefined, z.enum(['graphiql', 'sandbox']).default('graphiql')),
@@ -80,7 +89,7 @@ const envSchema = z
     DB_POOL_MAX: int(1, 1000, 10),
     DB_STATEMENT_TIMEOUT_MS: int(0, 86_400_000, 15_000),
     DB_CONNECT_TIMEOUT_MS: int(0, 600_000, 5_000),
-    DB_QUERY_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(86_400_000).optional()),
+    DB_QUERY_TIMEOUT_MS: optionalInt(0, 86_400_000),
     DB_KEEPALIVE_DELAY_MS: int(0, 3_600_000, 10_000),
     DNS_RESOLVER: parsedBy(parseDnsServers),
     DNS_TIMEOUT_MS: int(100, 60_000, 3000),
@@ -97,6 +106,9 @@ const envSchema = z
       ctx.addIssue({ code: 'custom', path: ['DB_QUERY_TIMEOUT_MS'], message });
     }
     if (env.NODE_ENV === 'production') {
+      if (!env.DATABASE_URL) {
+        ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required in production (the embedded database is for development)' });
+      }
       if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) {
         ctx.addIssue({ code: 'custom', path: ['AUTH_JWT_SECRET'], message: 'AUTH_JWT_SECRET or AUTH_JWKS_URL is required in production' });
       }
@@ -159,7 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const reasons = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
-    throw new ConfigError(`invalid configuration: ${reasons.join('; ')}`);
+    throw new ConfigError(`invalid configuration: ${reasons.join('; ')} (fix the environment: README "Configuration" lists every setting)`);
   }
   const e = parsed.data;
   return {

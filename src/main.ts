@@ -11,25 +11,49 @@ import { SecretHasher } from './common/secrets';
 import { type Config, ConfigError, loadConfig } from './config';
 import { createServices } from './context';
 import { EXPLORER_PATH } from './explorer/explorer';
-import { closeDatabase, openDatabase, poolOf } from './db/data-source';
+import { closeDatabase, createDatabaseOf, openDatabase, poolOf } from './db/data-source';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded';
 import { RateLimits } from './limits/rate-limits';
 import { createLogger, flushLogs } from './observability/logger';
 import { buildClavisSchema } from './schema';
 import { createServer } from './server';
+import { describeStartupError } from './startup-errors';
 
 const PURGE_INTERVAL_MS = 3_600_000;
 
+/** The embedded database, once started: stopped on every way out, failures included. */
+let embedded: EmbeddedDatabase | undefined;
+/** Set once serving: the embedded PostgreSQL exiting on its own then stops Clavis too (exit code 1). */
+let onDatabaseLost: (() => void) | undefined;
+let databaseLostReason: string | undefined;
+/** Set on the way out. A Ctrl-C reaches the embedded PostgreSQL too (same process group): its exit is then expected. */
+let stopping = false;
+
 async function main(config: Config): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
-  let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     logger.info({ dataDir: config.dataDir }, 'starting embedded PostgreSQL');
-    embedded = await startEmbeddedPostgres(config.dataDir);
+    embedded = await startEmbeddedPostgres(config.dataDir, {
+      log: (message, details) => logger.info(details ?? {}, message),
+      onUnexpectedExit: (reason) => {
+        if (stopping) return;
+        databaseLostReason = reason;
+        logger.error({ reason }, 'the embedded PostgreSQL exited unexpectedly: Clavis stops too (exit code 1) so that its supervisor restarts both');
+        onDatabaseLost?.();
+      },
+    });
+    logger.info({ port: embedded.port, pid: embedded.pid }, 'embedded PostgreSQL ready');
     databaseUrl = embedded.url;
   }
-  const dataSource = await openDatabase({ url: databaseUrl, ...config.db });
+  const settings = { url: databaseUrl, ...config.db };
+  const dataSource = await openDatabase(settings).catch(async (error: unknown) => {
+    // Development only: the README's `DATABASE_URL=…/clavis npm start` works on a fresh server.
+    if (embedded || config.env !== 'development' || (error as { code?: string }).code !== '3D000') throw error;
+    const database = await createDatabaseOf(settings.url);
+    logger.info({ database }, 'created the database DATABASE_URL names (development only: in production it must exist)');
+    return openDatabase(settings);
+  });
 
   // Development fills in what production must configure, keeping it under the data directory.
   const { jwtSecret, developmentToken } = await developmentAuth(config);
@@ -62,7 +86,13 @@ async function main(config: Config): Promise<void> {
     logger,
   });
   // Unset HOST: Node's default, every interface (production); configuration sets loopback for development.
-  await new Promise<void>((resolve) => server.httpServer.listen(config.port, config.host, resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.httpServer.once('error', reject);
+    server.httpServer.listen(config.port, config.host, () => {
+      server.httpServer.removeListener('error', reject);
+      resolve();
+    });
+  });
   const { port, address } = server.httpServer.address() as AddressInfo;
   logger.info({ url: `http://localhost:${port}/graphql`, address, env: config.env, database: embedded ? 'embedded' : 'DATABASE_URL' }, 'clavis is serving');
   if (developmentToken) {
@@ -75,11 +105,10 @@ async function main(config: Config): Promise<void> {
     );
   }
 
-  let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (reason: string, exitCode: number) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: finishing in-flight requests');
+    logger.info({ reason, graceMs: config.shutdownGraceMs }, 'shutting down: finishing in-flight requests');
     // Whatever happens, the process is gone shortly after the grace period.
     setTimeout(() => process.exit(1), config.shutdownGraceMs + 5000).unref();
     clearInterval(purge);
@@ -88,12 +117,13 @@ async function main(config: Config): Promise<void> {
     if (cut > 0) logger.warn({ connections: cut }, 'the grace period ended with database work in flight: its connections were cut, so it rolls back');
     redis?.disconnect();
     await embedded?.stop();
-    logger.info('stopped');
+    logger.info({ exitCode }, 'stopped');
     await flushLogs(logger);
-    process.exit(0);
+    process.exit(exitCode);
   };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  onDatabaseLost = () => void stop('the embedded PostgreSQL exited', 1);
+  process.on('SIGTERM', () => void stop('SIGTERM', 0));
+  process.on('SIGINT', () => void stop('SIGINT', 0));
 }
 
 /** What a browser finds at /graphql: said at start-up, because Apollo Sandbox needs internet and GraphiQL does not. */
@@ -110,7 +140,11 @@ try {
   process.stderr.write(`clavis: ${error instanceof ConfigError ? error.message : String(error)}\n`);
   process.exit(1);
 }
-main(config).catch((error: unknown) => {
-  process.stderr.write(`clavis: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+main(config).catch(async (error: unknown) => {
+  const reason = databaseLostReason
+    ? `the embedded PostgreSQL exited while Clavis was starting: ${databaseLostReason}; see ${join(config.dataDir, 'postgres.log')}`
+    : describeStartupError(error, { port: config.port, databaseUrl: embedded ? undefined : config.databaseUrl, connectTimeoutMs: config.db.connectTimeoutMs });
+  process.stderr.write(`clavis: ${reason}\n`);
+  await embedded?.stop().catch(() => undefined);
   process.exit(1);
 });

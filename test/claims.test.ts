@@ -108,6 +108,7 @@ describe('token lifetime (exp - iat)', () => {
   test('configuration: AUTH_MAX_TOKEN_LIFETIME_SECONDS, default a day in production and 30 days (the development token) elsewhere', () => {
     const production = {
       NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://clavis@db.internal:5432/clavis',
       AUTH_JWT_SECRET: 'x'.repeat(32),
       SECRET_HASH_KEY: 'y'.repeat(32),
       ENCRYPTION_KEYS: `k1:${Buffer.alloc(32).toString('base64')}`,

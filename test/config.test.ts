@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../src/config';
-import { buildApp, killAll, removeBuild, spawnClavis } from './helpers/process';
+import { Client as PgClient } from 'pg';
+import { describeStartupError } from '../src/startup-errors';
+import { type TestDatabase, buildApp, createDatabase, killAll, productionEnv, removeBuild, spawnClavis, startClavis } from './helpers/process';
 
 const SECRET = 'a-jwt-secret-that-is-at-least-32-characters-long';
 const HASH_KEY = 'a-hash-key-that-is-at-least-32-characters-long!!';
@@ -106,6 +110,7 @@ describe('loadConfig', () => {
 
   const { AUTH_JWT_SECRET: _s, ...productionWithoutAuth } = PRODUCTION;
   const { SECRET_HASH_KEY: _k, ...productionWithoutHashKey } = PRODUCTION;
+  const { DATABASE_URL: _d, ...productionWithoutDatabase } = PRODUCTION;
   const failures: [string, NodeJS.ProcessEnv, string[]][] = [
     ['a PORT that is not a number', { PORT: 'abc' }, ['PORT']],
     ['a PORT out of range', { PORT: '70000' }, ['PORT']],
@@ -118,6 +123,7 @@ describe('loadConfig', () => {
     ['a JWKS URL that is not http(s)', { AUTH_JWKS_URL: 'ftp://issuer.example.com/jwks' }, ['AUTH_JWKS_URL']],
     ['production without AUTH_JWT_SECRET or AUTH_JWKS_URL', productionWithoutAuth, ['AUTH_JWT_SECRET']],
     ['production without SECRET_HASH_KEY', productionWithoutHashKey, ['SECRET_HASH_KEY']],
+    ['production without DATABASE_URL (the embedded database is for development)', productionWithoutDatabase, ['DATABASE_URL']],
   ];
 
   test.each(failures)('%s → ConfigError, one line naming the variable', (_title, env, names) => {
@@ -125,6 +131,12 @@ describe('loadConfig', () => {
     expect(error.message).not.toMatch(/[\r\n]/);
     for (const name of names) expect(error.message).toContain(name);
     expect(error.message.length).toBeLessThan(300);
+  });
+
+  test('a bad number quotes the value and says what is allowed', () => {
+    expect(configError({ PORT: 'abc' }).message).toContain('PORT: "abc" is not a whole number from 0 to 65535');
+    expect(configError({ DB_POOL_MAX: '0' }).message).toContain('DB_POOL_MAX: "0" is not a whole number from 1 to 1000');
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
   });
 
   test('errors do not echo secret values', () => {
@@ -148,6 +160,22 @@ describe('loadConfig', () => {
   });
 });
 
+describe('describeStartupError', () => {
+  const context = { port: 4000, databaseUrl: 'postgres://app:secret@db.internal:6543/clavis', connectTimeoutMs: 5000 };
+  test.each([
+    ['28P01', 'password authentication failed for user "app"'],
+    ['28000', 'no pg_hba.conf entry for host "10.0.0.1", user "app", database "clavis"'],
+  ])('PostgreSQL refusing the credentials (%s): DATABASE_URL, the reason, the remedy, never the password', (code, message) => {
+    const line = describeStartupError(Object.assign(new Error(message), { code }), context);
+    expect(line).toBe(`DATABASE_URL: PostgreSQL at db.internal:6543 refused user "app" (${message}): correct the user and password in DATABASE_URL`);
+  });
+
+  test('a connect timeout names DB_CONNECT_TIMEOUT_MS', () => {
+    const line = describeStartupError(new Error('Connection terminated due to connection timeout'), context);
+    expect(line).toContain('did not answer within DB_CONNECT_TIMEOUT_MS (5000 ms)');
+  });
+});
+
 describe('the process entry point', () => {
   let buildDir: string;
 
@@ -167,14 +195,85 @@ describe('the process entry point', () => {
     return { code, stdout: clavis.stdout(), stderr: clavis.stderr() };
   }
 
+  /** Runs Clavis to its exit and returns its only stderr line (failing if there are more). */
+  async function failure(env: Record<string, string>): Promise<string> {
+    const { code, stderr } = await run(env);
+    expect(code).toBe(1);
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    return lines[0];
+  }
+
   test('exits non-zero with a one-line reason for a bad PORT', async () => {
     const { code, stdout, stderr } = await run({ PORT: 'not-a-port', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
     expect(code).toBe(1);
     expect(stdout).toBe('');
     const lines = stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^clavis: .*PORT/);
+    expect(lines[0]).toMatch(/^clavis: invalid configuration: PORT: "not-a-port" is not a whole number from 0 to 65535 \(fix the environment/);
   }, 20_000);
+
+  test('production without DATABASE_URL: refused in one line', async () => {
+    const { DATABASE_URL: _url, ...env } = productionEnv('postgres://unused@127.0.0.1:1/none');
+    expect(await failure(env)).toBe(
+      'clavis: invalid configuration: DATABASE_URL: is required in production (the embedded database is for development) ' +
+        '(fix the environment: README "Configuration" lists every setting)',
+    );
+  }, 20_000);
+
+  test('DATABASE_URL to a port nobody listens on: one line naming DATABASE_URL', async () => {
+    expect(await failure(productionEnv('postgres://postgres@127.0.0.1:1/clavis'))).toBe(
+      'clavis: DATABASE_URL: cannot reach PostgreSQL at 127.0.0.1:1 (ECONNREFUSED): start PostgreSQL there, or point DATABASE_URL at a running server',
+    );
+  }, 20_000);
+
+  describe('on a reachable server', () => {
+    let db: TestDatabase;
+    const missing = `clavis_missing_${randomBytes(4).toString('hex')}`;
+    const missingUrl = () => {
+      const url = new URL(db.url);
+      url.pathname = `/${missing}`;
+      return url.toString();
+    };
+
+    beforeAll(async () => {
+      db = await createDatabase();
+    });
+
+    afterAll(async () => {
+      const admin = new PgClient({ connectionString: db.url });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${missing} WITH (FORCE)`);
+      await admin.end();
+      await db.drop();
+    });
+
+    test('the port is taken: one line naming PORT, exit 1', async () => {
+      const blocker = net.createServer();
+      await new Promise<void>((done) => blocker.listen(0, done));
+      try {
+        const { port } = blocker.address() as net.AddressInfo;
+        expect(await failure(productionEnv(db.url, { PORT: String(port) }))).toBe(
+          `clavis: PORT ${port} is already in use by another process: stop that process, or set PORT to a free port (PORT=0 picks any)`,
+        );
+      } finally {
+        blocker.close();
+      }
+    }, 30_000);
+
+    test('a missing database in production: one line naming DATABASE_URL and how to create it', async () => {
+      const line = await failure(productionEnv(missingUrl()));
+      expect(line).toMatch(new RegExp(`^clavis: DATABASE_URL: database "${missing}" does not exist on .*: create it \\(createdb -h .* ${missing}\\), or name`));
+    }, 20_000);
+
+    test('a missing database in development is created, and the log says so', async () => {
+      const env = { PORT: '0', DATABASE_URL: missingUrl(), DATA_DIR: join(buildDir, 'data'), LOG_LEVEL: 'info' };
+      const clavis = await startClavis(buildDir, env, { readyTimeoutMs: 30_000 });
+      const created = clavis.logs().find((line) => line.database === missing);
+      expect(created?.msg).toBe('created the database DATABASE_URL names (development only: in production it must exist)');
+      expect(await clavis.stop()).toEqual({ code: 0, signal: null });
+    }, 40_000);
+  });
 
   test('exits non-zero with a one-line reason for production without secrets', async () => {
     const { code, stderr } = await run({ NODE_ENV: 'production', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });

@@ -66,6 +66,7 @@ describe('HOST', () => {
   test('development listens on loopback, production on every interface, unless HOST says otherwise', () => {
     const production = {
       NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://clavis@db.internal:5432/clavis',
       AUTH_JWT_SECRET: 'x'.repeat(32),
       SECRET_HASH_KEY: 'y'.repeat(32),
       ENCRYPTION_KEYS: `k1:${Buffer.alloc(32).toString('base64')}`,

@@ -84,6 +84,24 @@ export async function openDatabase(settings: DatabaseSettings): Promise<DataSour
 }
 
 /**
+ * Creates the database a URL names, connecting to the server's `postgres` database with the
+ * same credentials. Resolves with the database's name.
+ */
+export async function createDatabaseOf(url: string): Promise<string> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  target.pathname = '/postgres';
+  const admin = new PgClient({ connectionString: target.toString() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
+  } finally {
+    await admin.end();
+  }
+  return name;
+}
+
+/**
  * Applies pending migrations under an advisory lock (one per schema): replicas starting
  * together take turns instead of racing to create the same tables (the loser crashed with
  * a duplicate key in pg_type). A migration is not a request, so the request
