@@ -2,16 +2,16 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { lockApplication } from '../applications/application.lock';
 import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
-import { freeSlug, runTransaction, transactionWithConflicts } from '../common/db';
+import { runTransaction, transactionWithConflicts } from '../common/db';
 import type { IdempotencyStore } from '../common/idempotency';
 import { ConflictError, type FieldError, NotFoundError, ValidationFailedError, throwIfInvalid } from '../common/errors';
 import { newId } from '../common/ids';
 import { slugify } from '../common/naming';
-import { type Page, type PageArgs, paginate, byCreatedAt } from '../common/pagination';
+import type { Page, PageArgs } from '../common/pagination';
 import { type SecretHasher, SECRET_PREFIXES, generateClientId, generateSecret } from '../common/secrets';
 import { httpsUrlProblem } from '../common/uris';
-import { Provider } from '../providers/provider.entity';
-import { CREDENTIAL_TYPE_NAMES, CredentialRow, CredentialType } from './credential.entity';
+import { lockProviderShared } from '../providers/provider.repository';
+import { CREDENTIAL_TYPE_NAMES, type CredentialRow, CredentialType } from './credential.entity';
 import {
   CREDENTIAL_INPUT_KINDS,
   type CreateCredentialInput,
@@ -20,6 +20,16 @@ import {
   type RotateCredentialSecretInput,
   type UpdateCredentialInput,
 } from './credential.inputs';
+import {
+  applicationIdOfCredential,
+  credentialsPage,
+  deleteCredential,
+  findCredential,
+  freeCredentialSlug,
+  insertCredential,
+  lockCredentialForChange,
+  updateCredential,
+} from './credential.repository';
 import { jwksProblems } from './jwks';
 
 const CONFLICTS = {
@@ -95,27 +105,26 @@ export class CredentialService {
           if (columns.providerId) await this.lockTrustedProvider(manager, caller, columns.providerId, application.zoneId);
           const base = slugify(columns.identifier === '*' ? 'any-subject' : columns.identifier);
           const now = new Date();
-          const credential = manager.create(CredentialRow, {
+          const credential = await insertCredential(manager, {
             ...columns,
             id: newId('credential'),
             type,
             organizationId: application.organizationId,
             zoneId: application.zoneId,
             applicationId: application.id,
-            slug: input.slug ?? (await freeSlug(manager, 'credentials', { application_id: application.id }, base)),
+            slug: input.slug ?? (await freeCredentialSlug(manager, application.id, base)),
             secretRotatedAt: null,
             version: 1,
             createdAt: now,
             updatedAt: now,
           });
-          await manager.insert(CredentialRow, credential);
           await this.audit.record(manager, caller, { action: 'credential.create', targetId: credential.id, targetType: CREDENTIAL_TYPE_NAMES[type], changedFields: changedFieldsOf(input) });
           return { credential, secret };
         },
         remember: (issued) => ({ credentialId: issued.credential.id }),
         replay: async (remembered) => {
           const id = (remembered as { credentialId: string }).credentialId;
-          const credential = await manager.findOneBy(CredentialRow, { id, organizationId: caller.organizationId });
+          const credential = await findCredential(manager, caller.organizationId, id);
           if (!credential) throw new NotFoundError('Credential', id);
           return { credential, secret: null };
         },
@@ -156,7 +165,7 @@ export class CredentialService {
         Object.assign(changes, { url: input.url.url, identifier: input.url.url });
       }
       Object.assign(changes, { version: credential.version + 1, updatedAt: new Date() });
-      await manager.update(CredentialRow, { id: credential.id }, changes);
+      await updateCredential(manager, credential.id, changes);
       await this.audit.record(manager, caller, { action: 'credential.update', targetId: credential.id, targetType: CREDENTIAL_TYPE_NAMES[credential.type], changedFields: changedFieldsOf(input) });
       return Object.assign(credential, changes);
     });
@@ -165,7 +174,7 @@ export class CredentialService {
   async delete(caller: Caller, input: DeleteCredentialInput): Promise<string> {
     return runTransaction(this.dataSource, async (manager) => {
       const credential = await this.lockForChange(manager, caller, input.id);
-      await manager.delete(CredentialRow, { id: credential.id });
+      await deleteCredential(manager, credential.id);
       await this.audit.record(manager, caller, { action: 'credential.delete', targetId: credential.id, targetType: CREDENTIAL_TYPE_NAMES[credential.type] });
       return credential.id;
     });
@@ -181,30 +190,24 @@ export class CredentialService {
       const secret = generateSecret(SECRET_PREFIXES.credentialPassword);
       const now = new Date();
       const changes: Partial<CredentialRow> = { passwordHash: this.hasher.hash(secret), secretRotatedAt: now, version: credential.version + 1, updatedAt: now };
-      await manager.update(CredentialRow, { id: credential.id }, changes);
+      await updateCredential(manager, credential.id, changes);
       await this.audit.record(manager, caller, { action: 'credential.rotate_secret', targetId: credential.id, targetType: 'PasswordCredential', changedFields: ['secret'] });
       return { credential: Object.assign(credential, changes), secret };
     });
   }
 
-  async list(organizationId: string, filter: CredentialFilter | undefined, page: PageArgs): Promise<Page<CredentialRow>> {
-    const query = this.dataSource.getRepository(CredentialRow).createQueryBuilder('credential').where('credential.organization_id = :organizationId', { organizationId });
-    if (filter?.applicationId) query.andWhere('credential.application_id = :applicationId', { applicationId: filter.applicationId });
-    if (filter?.type) query.andWhere('credential.type = :type', { type: filter.type });
-    return paginate(query, 'credential.id', byCreatedAt('credential'), page);
+  /** The caller's organization's credentials, oldest first. */
+  list(caller: Caller, filter: CredentialFilter | undefined, page: PageArgs): Promise<Page<CredentialRow>> {
+    return credentialsPage(this.dataSource, caller.organizationId, filter, page);
   }
 
-    /**
+  /**
    * A token credential may only trust a provider of the caller's organization, in the
    * application's zone. The share lock keeps deleteProvider from removing it before the
    * credential commits (deleteProvider then sees the credential and refuses).
    */
   private async lockTrustedProvider(manager: EntityManager, caller: Caller, providerId: string, zoneId: string): Promise<void> {
-    const provider = await manager.findOne(Provider, {
-      where: { id: providerId, organizationId: caller.organizationId },
-      select: { id: true, zoneId: true },
-      lock: { mode: 'pessimistic_read' },
-    });
+    const provider = await lockProviderShared(manager, caller.organizationId, providerId);
     if (!provider) throw new NotFoundError('Provider', providerId);
     if (provider.zoneId !== zoneId) {
       throw new ValidationFailedError([{ path: 'token.providerId', message: `must be a provider of the application's zone "${zoneId}"` }]);
@@ -212,11 +215,10 @@ export class CredentialService {
   }
 
   private async lockForChange(manager: EntityManager, caller: Caller, id: string): Promise<CredentialRow> {
-    const where = { id, organizationId: caller.organizationId };
-    const found = await manager.findOne(CredentialRow, { where, select: { id: true, applicationId: true } });
-    if (!found) throw new NotFoundError('Credential', id);
-    await lockApplication(manager, caller, found.applicationId);
-    const credential = await manager.findOne(CredentialRow, { where, lock: { mode: 'pessimistic_write' } });
+    const applicationId = await applicationIdOfCredential(manager, caller.organizationId, id);
+    if (!applicationId) throw new NotFoundError('Credential', id);
+    await lockApplication(manager, caller, applicationId);
+    const credential = await lockCredentialForChange(manager, caller.organizationId, id);
     if (!credential) throw new NotFoundError('Credential', id);
     return credential;
   }
