@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { childPageLoaders } from '../common/child-pages';
 import { batchLoader } from '../common/loaders';
+import { childRowSource } from '../db/child-rows';
 import { RowReader } from '../db/rows';
 import { CredentialRow } from './credential.entity';
 
@@ -10,11 +11,8 @@ export function createCredentialLoaders(dataSource: DataSource, organizationId: 
   return {
     byId: batchLoader<string, CredentialRow>((ids) => rows.select('WHERE t.organization_id = $1 AND t.id = ANY($2)', [organizationId, ids]), (credential) => credential.id),
     pageByApplication: childPageLoaders<CredentialRow>({
-      dataSource,
-      rows,
-      parentColumn: 'application_id',
+      source: childRowSource(dataSource, rows, 'application_id', organizationId),
       parentIdOf: (c) => c.applicationId,
-      organizationId,
     }),
   };
 }

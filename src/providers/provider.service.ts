@@ -2,7 +2,9 @@ import { type DataSource, type EntityManager } from 'typeorm';
 import { assertMayWriteOwner } from '../auth/guard';
 import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
-import { freeSlug, runTransaction, transactionWithConflicts } from '../common/db';
+import { DEFAULT_ZONE } from '../common/crud';
+import { runTransaction, transactionWithConflicts } from '../common/db';
+import { freeSlug } from '../db/slugs';
 import type { KeyRing } from '../common/encryption';
 import type { IdempotencyStore } from '../common/idempotency';
 import { ConflictError, type FieldError, NotFoundError, throwIfInvalid } from '../common/errors';
@@ -14,7 +16,6 @@ import { httpsUrlProblem } from '../common/uris';
 import { Provider, type ProviderProtocols, ProviderType } from './provider.entity';
 import type { CreateProviderInput, DeleteProviderInput, ProviderFilter, ProviderProtocolsInput, UpdateProviderInput } from './provider.inputs';
 
-const DEFAULT_ZONE = 'default';
 const CONFLICTS = {
   providers_identifier_key: 'Another provider in this zone already has this identifier.',
   providers_slug_key: 'Another provider in this zone already has this slug.',
