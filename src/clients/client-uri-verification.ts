@@ -2,11 +2,13 @@ import { Resolver } from 'node:dns/promises';
 import type { DataSource } from 'typeorm';
 import type { AuditLog } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
+import { bumped } from '../common/crud';
 import { runTransaction } from '../common/db';
 import { ConflictError, ValidationFailedError } from '../common/errors';
 import { dnsHostOf } from '../common/uris';
-import { CLIENT_URI_CHALLENGE_LABEL, Client, type ClientUriVerification, ClientUriVerificationStatus } from './client.entity';
+import { CLIENT_URI_CHALLENGE_LABEL, type Client, type ClientUriVerification, ClientUriVerificationStatus } from './client.entity';
 import type { VerifyClientUriInput } from './client.inputs';
+import { updateClient } from './client.repository';
 import type { ClientService } from './client.service';
 
 /** Where and how long DNS lookups go. */
@@ -145,8 +147,8 @@ export class ClientUriVerificationService {
         reason: null,
         checkedAt: now.toISOString(),
       };
-      const changes: Partial<Client> = { clientUriVerification: attempt, version: client.version + 1, updatedAt: now };
-      await manager.update(Client, { id: client.id }, changes);
+      const changes = bumped(client, { clientUriVerification: attempt }, now);
+      await updateClient(manager, client.id, changes);
       await this.audit.record(manager, caller, { action: 'client.verify_uri_started', targetId: client.id, targetType: 'Client', changedFields: ['clientUriVerification'] });
       return { client: Object.assign(client, changes), attempt };
     });
@@ -164,8 +166,8 @@ export class ClientUriVerificationService {
       if (superseded) return client;
       const now = new Date();
       const finished: ClientUriVerification = { ...attempt, ...outcome, checkedAt: now.toISOString() };
-      const changes: Partial<Client> = { clientUriVerification: finished, version: client.version + 1, updatedAt: now };
-      await manager.update(Client, { id: client.id }, changes);
+      const changes = bumped(client, { clientUriVerification: finished }, now);
+      await updateClient(manager, client.id, changes);
       await this.audit.record(manager, caller, { action: `client.verify_uri_${outcome.status.toLowerCase()}`, targetId: client.id, targetType: 'Client', changedFields: ['clientUriVerification'] });
       return Object.assign(client, changes);
     });

@@ -1,6 +1,5 @@
 import { type DataSource, type EntityManager, QueryFailedError } from 'typeorm';
 import { ConflictError } from './errors';
-import { firstFreeSlug } from './naming';
 
 /** The name of the unique constraint a failed statement violated, if that is what failed. */
 export function uniqueViolation(error: unknown): string | null {
@@ -59,29 +58,23 @@ export function isStatementTimeout(error: unknown): boolean {
 /**
  * Runs `work` in one transaction; a violation of one of the named unique constraints is
  * reported as CONFLICT with the given message (anything else propagates unchanged).
+ * `retry` re-runs the whole transaction up to `times` times on a violation of its constraint
+ * first (a derived value, such as a slug, that a concurrent write took meanwhile).
  */
 export async function transactionWithConflicts<T>(
   dataSource: DataSource,
   conflicts: Record<string, string>,
   work: (manager: EntityManager) => Promise<T>,
+  retry: { constraint: string; times: number } = { constraint: '', times: 0 },
 ): Promise<T> {
-  try {
-    return await runTransaction(dataSource, work);
-  } catch (error) {
-    const constraint = uniqueViolation(error);
-    if (constraint && conflicts[constraint]) throw new ConflictError(conflicts[constraint]);
-    throw error;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await runTransaction(dataSource, work);
+    } catch (error) {
+      const constraint = uniqueViolation(error);
+      if (constraint && constraint === retry.constraint && attempt < retry.times) continue;
+      if (constraint && conflicts[constraint]) throw new ConflictError(conflicts[constraint]);
+      throw error;
+    }
   }
-}
-
-/** The first free slug derived from `base` among the rows of `table` matching `scope`. */
-export async function freeSlug(manager: EntityManager, table: string, scope: Record<string, string>, base: string): Promise<string> {
-  const columns = Object.keys(scope);
-  const conditions = columns.map((column, i) => `${column} = $${i + 3}`).join(' AND ');
-  const rows: { slug: string }[] = await manager.query(`SELECT slug FROM ${table} WHERE ${conditions} AND (slug = $1 OR slug LIKE $2)`, [
-    base,
-    `${base}-%`,
-    ...columns.map((column) => scope[column]),
-  ]);
-  return firstFreeSlug(base, new Set(rows.map((row) => row.slug)));
 }

@@ -1,13 +1,14 @@
 import type { DataSource } from 'typeorm';
+import { childPageLoaders } from '../common/child-pages';
 import { batchLoader } from '../common/loaders';
 import type { CredentialRow } from './credential.entity';
-import { credentialPagesByApplication, credentialsByIds } from './credential.repository';
+import { credentialsByApplication, credentialsByIds } from './credential.repository';
 
 /** Per-request loaders; every lookup is scoped to the caller's organization. */
 export function createCredentialLoaders(dataSource: DataSource, organizationId: string) {
   return {
     byId: batchLoader<string, CredentialRow>((ids) => credentialsByIds(dataSource, organizationId, ids), (credential) => credential.id),
-    pageByApplication: credentialPagesByApplication(dataSource, organizationId),
+    pageByApplication: childPageLoaders<CredentialRow>({ source: credentialsByApplication(dataSource, organizationId), parentIdOf: (c) => c.applicationId }),
   };
 }
 

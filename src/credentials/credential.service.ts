@@ -2,9 +2,10 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { lockApplication } from '../applications/application.lock';
 import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
+import { bumped, checkExpectedVersion, foundOr, replayByIds } from '../common/crud';
 import { runTransaction, transactionWithConflicts } from '../common/db';
 import type { IdempotencyStore } from '../common/idempotency';
-import { ConflictError, type FieldError, NotFoundError, ValidationFailedError, throwIfInvalid } from '../common/errors';
+import { type FieldError, ValidationFailedError, throwIfInvalid } from '../common/errors';
 import { newId } from '../common/ids';
 import { slugify } from '../common/naming';
 import type { Page, PageArgs } from '../common/pagination';
@@ -22,12 +23,12 @@ import {
 } from './credential.inputs';
 import {
   applicationIdOfCredential,
-  credentialsPage,
   deleteCredential,
   findCredential,
   freeCredentialSlug,
   insertCredential,
-  lockCredentialForChange,
+  listCredentials,
+  lockCredentialRow,
   updateCredential,
 } from './credential.repository';
 import { jwksProblems } from './jwks';
@@ -121,13 +122,10 @@ export class CredentialService {
           await this.audit.record(manager, caller, { action: 'credential.create', targetId: credential.id, targetType: CREDENTIAL_TYPE_NAMES[type], changedFields: changedFieldsOf(input) });
           return { credential, secret };
         },
-        remember: (issued) => ({ credentialId: issued.credential.id }),
-        replay: async (remembered) => {
-          const id = (remembered as { credentialId: string }).credentialId;
-          const credential = await findCredential(manager, caller.organizationId, id);
-          if (!credential) throw new NotFoundError('Credential', id);
-          return { credential, secret: null };
-        },
+        ...replayByIds(
+          (issued) => ({ credentialId: issued.credential.id }),
+          async ({ credentialId }) => ({ credential: foundOr(await findCredential(manager, caller, credentialId), 'Credential', credentialId), secret: null }),
+        ),
       });
     });
   }
@@ -135,9 +133,7 @@ export class CredentialService {
   async update(caller: Caller, input: UpdateCredentialInput): Promise<CredentialRow> {
     return transactionWithConflicts(this.dataSource, CONFLICTS, async (manager) => {
       const credential = await this.lockForChange(manager, caller, input.id);
-      if (input.expectedVersion != null && input.expectedVersion !== credential.version) {
-        throw new ConflictError(`Credential ${credential.id} is at version ${credential.version}, not ${input.expectedVersion}.`);
-      }
+      checkExpectedVersion('Credential', credential, input.expectedVersion);
       const mismatched = (['token', 'publicKey', 'url'] as const).filter(
         (field) => input[field] != null && CREDENTIAL_INPUT_KINDS.find((kind) => kind.field === field)!.type !== credential.type,
       );
@@ -164,8 +160,7 @@ export class CredentialService {
         throwIfInvalid(problem ? [{ path: 'url.url', message: problem }] : []);
         Object.assign(changes, { url: input.url.url, identifier: input.url.url });
       }
-      Object.assign(changes, { version: credential.version + 1, updatedAt: new Date() });
-      await updateCredential(manager, credential.id, changes);
+      await updateCredential(manager, credential.id, bumped(credential, changes));
       await this.audit.record(manager, caller, { action: 'credential.update', targetId: credential.id, targetType: CREDENTIAL_TYPE_NAMES[credential.type], changedFields: changedFieldsOf(input) });
       return Object.assign(credential, changes);
     });
@@ -189,7 +184,7 @@ export class CredentialService {
       }
       const secret = generateSecret(SECRET_PREFIXES.credentialPassword);
       const now = new Date();
-      const changes: Partial<CredentialRow> = { passwordHash: this.hasher.hash(secret), secretRotatedAt: now, version: credential.version + 1, updatedAt: now };
+      const changes = bumped(credential, { passwordHash: this.hasher.hash(secret), secretRotatedAt: now }, now);
       await updateCredential(manager, credential.id, changes);
       await this.audit.record(manager, caller, { action: 'credential.rotate_secret', targetId: credential.id, targetType: 'PasswordCredential', changedFields: ['secret'] });
       return { credential: Object.assign(credential, changes), secret };
@@ -198,7 +193,7 @@ export class CredentialService {
 
   /** The caller's organization's credentials, oldest first. */
   list(caller: Caller, filter: CredentialFilter | undefined, page: PageArgs): Promise<Page<CredentialRow>> {
-    return credentialsPage(this.dataSource, caller.organizationId, filter, page);
+    return listCredentials(this.dataSource, caller, filter, page);
   }
 
   /**
@@ -207,19 +202,14 @@ export class CredentialService {
    * credential commits (deleteProvider then sees the credential and refuses).
    */
   private async lockTrustedProvider(manager: EntityManager, caller: Caller, providerId: string, zoneId: string): Promise<void> {
-    const provider = await lockProviderShared(manager, caller.organizationId, providerId);
-    if (!provider) throw new NotFoundError('Provider', providerId);
+    const provider = foundOr(await lockProviderShared(manager, caller, providerId), 'Provider', providerId);
     if (provider.zoneId !== zoneId) {
       throw new ValidationFailedError([{ path: 'token.providerId', message: `must be a provider of the application's zone "${zoneId}"` }]);
     }
   }
 
   private async lockForChange(manager: EntityManager, caller: Caller, id: string): Promise<CredentialRow> {
-    const applicationId = await applicationIdOfCredential(manager, caller.organizationId, id);
-    if (!applicationId) throw new NotFoundError('Credential', id);
-    await lockApplication(manager, caller, applicationId);
-    const credential = await lockCredentialForChange(manager, caller.organizationId, id);
-    if (!credential) throw new NotFoundError('Credential', id);
-    return credential;
+    await lockApplication(manager, caller, foundOr(await applicationIdOfCredential(manager, caller, id), 'Credential', id));
+    return foundOr(await lockCredentialRow(manager, caller, id), 'Credential', id);
   }
 }

@@ -2,10 +2,11 @@ import { type DataSource, type EntityManager } from 'typeorm';
 import { assertMayWriteOwner } from '../auth/guard';
 import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
+import { DEFAULT_ZONE, bumped, checkExpectedVersion, foundOr, replayByIds } from '../common/crud';
 import { runTransaction, transactionWithConflicts } from '../common/db';
 import type { KeyRing } from '../common/encryption';
 import type { IdempotencyStore } from '../common/idempotency';
-import { ConflictError, type FieldError, NotFoundError, throwIfInvalid } from '../common/errors';
+import { ConflictError, type FieldError, throwIfInvalid } from '../common/errors';
 import { newId } from '../common/ids';
 import { slugify } from '../common/naming';
 import { OwnerType } from '../common/node';
@@ -14,17 +15,8 @@ import { httpsUrlProblem } from '../common/uris';
 import { countCredentialsTrustingProvider } from '../credentials/credential.repository';
 import { type Provider, type ProviderProtocols, ProviderType } from './provider.entity';
 import type { CreateProviderInput, DeleteProviderInput, ProviderFilter, ProviderProtocolsInput, UpdateProviderInput } from './provider.inputs';
-import {
-  deleteProvider,
-  findProvider,
-  freeProviderSlug,
-  insertProvider,
-  lockProviderForChange,
-  providersPage,
-  updateProvider,
-} from './provider.repository';
+import { deleteProvider, findProvider, freeProviderSlug, insertProvider, listProviders, lockProviderRow, updateProvider } from './provider.repository';
 
-const DEFAULT_ZONE = 'default';
 const CONFLICTS = {
   providers_identifier_key: 'Another provider in this zone already has this identifier.',
   providers_slug_key: 'Another provider in this zone already has this slug.',
@@ -96,7 +88,7 @@ export class ProviderService {
             organizationId: caller.organizationId,
             zoneId,
             identifier: input.identifier,
-            slug: input.slug ?? (await freeProviderSlug(manager, caller.organizationId, zoneId, slugify(input.name))),
+            slug: input.slug ?? (await freeProviderSlug(manager, caller, zoneId, slugify(input.name))),
             name: input.name,
             description: input.description ?? null,
             ownerType,
@@ -112,13 +104,10 @@ export class ProviderService {
           await this.audit.record(manager, caller, { action: 'provider.create', targetId: provider.id, targetType: 'Provider', changedFields: changedFieldsOf(input) });
           return provider;
         },
-        remember: (provider) => ({ providerId: provider.id }),
-        replay: async (remembered) => {
-          const id = (remembered as { providerId: string }).providerId;
-          const provider = await findProvider(manager, caller.organizationId, id);
-          if (!provider) throw new NotFoundError('Provider', id);
-          return provider;
-        },
+        ...replayByIds(
+          (provider) => ({ providerId: provider.id }),
+          async ({ providerId }) => foundOr(await findProvider(manager, caller, providerId), 'Provider', providerId),
+        ),
       }),
     );
   }
@@ -126,9 +115,7 @@ export class ProviderService {
   async update(caller: Caller, input: UpdateProviderInput): Promise<Provider> {
     return transactionWithConflicts(this.dataSource, CONFLICTS, async (manager) => {
       const provider = await this.lock(manager, caller, input.id);
-      if (input.expectedVersion != null && input.expectedVersion !== provider.version) {
-        throw new ConflictError(`Provider ${provider.id} is at version ${provider.version}, not ${input.expectedVersion}.`);
-      }
+      checkExpectedVersion('Provider', provider, input.expectedVersion);
       if (input.clearClientSecret && input.clientSecret) {
         throwIfInvalid([{ path: 'clearClientSecret', message: 'cannot be combined with clientSecret' }]);
       }
@@ -144,8 +131,7 @@ export class ProviderService {
       if (input.metadata !== undefined) changes.metadata = input.metadata ? { docsUrl: input.metadata.docsUrl ?? null } : null;
       if (input.protocols !== undefined) changes.protocols = normalizeProtocols(input.protocols);
       throwIfInvalid(protocolProblems(changes.protocols ?? null));
-      Object.assign(changes, { version: provider.version + 1, updatedAt: new Date() });
-      await updateProvider(manager, provider.id, changes);
+      await updateProvider(manager, provider.id, bumped(provider, changes));
       await this.audit.record(manager, caller, { action: 'provider.update', targetId: provider.id, targetType: 'Provider', changedFields: changedFieldsOf(input) });
       return Object.assign(provider, changes);
     });
@@ -165,12 +151,11 @@ export class ProviderService {
 
   /** The caller's organization's providers, oldest first. */
   list(caller: Caller, filter: ProviderFilter | undefined, page: PageArgs): Promise<Page<Provider>> {
-    return providersPage(this.dataSource, caller.organizationId, filter, page);
+    return listProviders(this.dataSource, caller, filter, page);
   }
 
   private async lock(manager: EntityManager, caller: Caller, id: string): Promise<Provider> {
-    const provider = await lockProviderForChange(manager, caller.organizationId, id);
-    if (!provider) throw new NotFoundError('Provider', id);
+    const provider = foundOr(await lockProviderRow(manager, caller, id), 'Provider', id);
     assertMayWriteOwner(caller, provider.ownerType);
     return provider;
   }
