@@ -22,14 +22,18 @@ export async function deleteExpiredKey(manager: EntityManager, organizationId: s
  */
 export async function claimKey(manager: EntityManager, organizationId: string, key: string, operation: string, requestHash: Buffer): Promise<boolean> {
   const inserted: unknown[] = await manager.query(
-    `INSERT INTO idempotency_keys (organization_id, key, operation, request_hash) VALUES ($1, $2, $3, $4) ON CONFLICT (organization_id, key) DO NOTHING RETURNING key`,
+    `INSERT INTO idempotency_keys (organization_id, key, operation, request_hash) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (organization_id, key) DO NOTHING RETURNING key`,
     [organizationId, key, operation, requestHash],
   );
   return inserted.length > 0;
 }
 
 export async function findKey(manager: EntityManager, organizationId: string, key: string): Promise<StoredIdempotencyKey | undefined> {
-  const [stored] = await manager.query(`SELECT operation, request_hash, result FROM idempotency_keys WHERE organization_id = $1 AND key = $2`, [organizationId, key]);
+  const [stored] = await manager.query(`SELECT operation, request_hash, result FROM idempotency_keys WHERE organization_id = $1 AND key = $2`, [
+    organizationId,
+    key,
+  ]);
   return stored;
 }
 

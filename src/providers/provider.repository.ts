@@ -30,7 +30,11 @@ export function lockProviderRow(manager: EntityManager, caller: Caller, id: stri
  * the transaction commits what refers to it (a token credential trusting it).
  */
 export function lockProviderShared(manager: EntityManager, caller: Caller, id: string): Promise<Pick<Provider, 'id' | 'zoneId'> | null> {
-  return manager.findOne(Provider, { where: { id, organizationId: caller.organizationId }, select: { id: true, zoneId: true }, lock: { mode: 'pessimistic_read' } });
+  return manager.findOne(Provider, {
+    where: { id, organizationId: caller.organizationId },
+    select: { id: true, zoneId: true },
+    lock: { mode: 'pessimistic_read' },
+  });
 }
 
 export async function updateProvider(manager: EntityManager, id: string, changes: Partial<Provider>): Promise<void> {
