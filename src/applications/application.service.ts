@@ -108,9 +108,9 @@ export class ApplicationService {
           ...replayByIds(
             (created: CreatedApplication) => ({ applicationId: created.application.id, clientId: created.client.id }),
             async ({ applicationId, clientId }) => {
-              const application = await findApplication(manager, caller, applicationId);
-              const client = await findClient(manager, caller, clientId);
-              return { application: foundOr(application, 'Application', applicationId), client: foundOr(client, 'Application', applicationId), clientSecret: null };
+              const application = foundOr(await findApplication(manager, caller, applicationId), 'Application', applicationId);
+              const client = foundOr(await findClient(manager, caller, clientId), 'Application', applicationId);
+              return { application, client, clientSecret: null };
             },
           ),
         }),

@@ -1,5 +1,5 @@
 import { Resolver } from 'node:dns/promises';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditLog } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
 import { bumped } from '../common/crud';
@@ -9,7 +9,6 @@ import { dnsHostOf } from '../common/uris';
 import { CLIENT_URI_CHALLENGE_LABEL, type Client, type ClientUriVerification, ClientUriVerificationStatus } from './client.entity';
 import type { VerifyClientUriInput } from './client.inputs';
 import { updateClient } from './client.repository';
-import type { ClientService } from './client.service';
 
 /** Where and how long DNS lookups go. */
 export interface DnsSettings {
@@ -98,6 +97,11 @@ export function judge(lookup: TxtLookup, name: string, expected: string, timeout
   }
 }
 
+/** What verification needs of the clients feature (ClientService): a client locked for a change. */
+interface ClientLocking {
+  lockForChange(manager: EntityManager, caller: Caller, id: string): Promise<Client>;
+}
+
 /**
  * verifyClientUri. The state changes are short transactions under the client's lock
  * (ClientService.lockForChange: organization scope, PLATFORM rule); the DNS lookup runs
@@ -116,7 +120,7 @@ export class ClientUriVerificationService {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly clients: ClientService,
+    private readonly clients: ClientLocking,
     private readonly audit: AuditLog,
     dns: Partial<DnsSettings> = {},
   ) {

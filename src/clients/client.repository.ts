@@ -97,7 +97,8 @@ export function clientsByClientIds(dataSource: DataSource, organizationId: strin
 }
 
 export function defaultClientsOfApplications(dataSource: DataSource, organizationId: string, applicationIds: readonly string[]): Promise<Client[]> {
-  return RowReader.of(dataSource, Client).select('WHERE t.organization_id = $1 AND t.is_default AND t.application_id = ANY($2)', [organizationId, applicationIds]);
+  const where = 'WHERE t.organization_id = $1 AND t.is_default AND t.application_id = ANY($2)';
+  return RowReader.of(dataSource, Client).select(where, [organizationId, applicationIds]);
 }
 
 /** `clients` under applications: one statement for a whole page of applications. */

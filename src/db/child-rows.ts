@@ -39,7 +39,12 @@ function filterClause(filter: Record<string, string | undefined> | undefined, pa
  * a LATERAL join, per parent an index range scan of at most `limit` rows (the child tables are
  * indexed on (<parent>, created_at, id)).
  */
-export function childRowSource<T extends ObjectLiteral>(dataSource: DataSource, rows: RowReader<T>, parentColumn: string, organizationId: string): ChildRowSource<T> {
+export function childRowSource<T extends ObjectLiteral>(
+  dataSource: DataSource,
+  rows: RowReader<T>,
+  parentColumn: string,
+  organizationId: string,
+): ChildRowSource<T> {
   const table = rows.table;
   return {
     pageRows(parentIds, { limit, after, filter, properties }) {
@@ -65,7 +70,8 @@ export function childRowSource<T extends ObjectLiteral>(dataSource: DataSource, 
     countRows(parentIds, filter) {
       const params: unknown[] = [organizationId, parentIds];
       return dataSource.query(
-        `SELECT ${parentColumn} AS parent, count(*)::int AS n FROM ${table} WHERE organization_id = $1 AND ${parentColumn} = ANY($2)${filterClause(filter, params)} GROUP BY ${parentColumn}`,
+        `SELECT ${parentColumn} AS parent, count(*)::int AS n FROM ${table}
+         WHERE organization_id = $1 AND ${parentColumn} = ANY($2)${filterClause(filter, params)} GROUP BY ${parentColumn}`,
         params,
       );
     },
