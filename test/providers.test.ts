@@ -1,7 +1,6 @@
 import { SCOPES } from '../src/auth/scopes';
-import type { Services } from '../src/context';
 import { Provider } from '../src/providers/provider.entity';
-import { type Harness, type Result, codes, createHarness, fieldPaths } from './helpers/harness';
+import { type Harness, type Result, TEST_KEY_RING, codes, createHarness, fieldPaths } from './helpers/harness';
 
 /** Providers: CRUD, validation, the encrypted client secret, tenancy and scopes. */
 
@@ -33,18 +32,18 @@ const DELETE_CREDENTIAL = `mutation ($input: DeleteCredentialInput!) { deleteCre
 type ProviderData = Record<string, any> & { id: string; version: number };
 
 let h: Harness;
-let services: Services;
 let seq = 0;
 
 beforeAll(async () => {
   h = await createHarness();
-  // The request context carries the process-wide services (no caller needed to reach them).
-  services = (await h.server.contextFor()).services;
 });
 afterAll(async () => {
   await h?.close();
 });
 
+/** The stored client secret in the clear, opened with the harness's key ring as Clavis would. */
+const revealClientSecret = (provider: Provider) =>
+  provider.clientSecretEncrypted ? TEST_KEY_RING.decrypt(provider.clientSecretEncrypted, provider.id) : null;
 const without = (scope: string) => SCOPES.filter((s) => s !== scope);
 const paths = (result: Result) => [...new Set(fieldPaths(result))].sort();
 
@@ -317,7 +316,7 @@ describe('createProvider', () => {
 describe('the client secret', () => {
   const SECRET = 'provider-client-secret-PLAINTEXT-1234567890';
 
-  it('is stored AES-256-GCM encrypted; only clientSecretSet is exposed; the service can reveal it', async () => {
+  it('is stored AES-256-GCM encrypted; only clientSecretSet is exposed; the key ring opens it', async () => {
     const provider = await createOk({ clientId: 'clavis', clientSecret: SECRET });
     expect(provider.clientSecretSet).toBe(true);
     expect(JSON.stringify(provider)).not.toContain(SECRET);
@@ -333,7 +332,7 @@ describe('the client secret', () => {
     expect(Buffer.from(iv, 'base64url')).toHaveLength(12);
     expect(Buffer.from(tag, 'base64url')).toHaveLength(16);
 
-    expect(services.providers.revealClientSecret(await entity(provider.id))).toBe(SECRET);
+    expect(revealClientSecret(await entity(provider.id))).toBe(SECRET);
   });
 
   it('cannot be read through GraphQL', async () => {
@@ -348,10 +347,10 @@ describe('the client secret', () => {
     const a = await createOk({ clientSecret: SECRET });
     const b = await createOk({});
     await h.dataSource.query('UPDATE providers SET client_secret_encrypted = (SELECT client_secret_encrypted FROM providers WHERE id = $1) WHERE id = $2', [a.id, b.id]);
-    expect(services.providers.revealClientSecret(await entity(a.id))).toBe(SECRET);
+    expect(revealClientSecret(await entity(a.id))).toBe(SECRET);
     const copied = await entity(b.id);
     expect(copied.clientSecretSet).toBe(true);
-    expect(() => services.providers.revealClientSecret(copied)).toThrow();
+    expect(() => revealClientSecret(copied)).toThrow();
   });
 
   it('the same secret twice gives different ciphertexts', async () => {
@@ -372,17 +371,17 @@ describe('the client secret', () => {
     expect(replaced.clientSecretSet).toBe(true);
     expect((await row(provider.id))!.client_secret_encrypted).not.toBe(sealed);
     expect((await row(provider.id))!.client_secret_encrypted).not.toContain('second-secret');
-    expect(services.providers.revealClientSecret(await entity(provider.id))).toBe('second-secret');
+    expect(revealClientSecret(await entity(provider.id))).toBe('second-secret');
 
     const cleared = expectOk(await update({ id: provider.id, clearClientSecret: true })).updateProvider.provider;
     expect(cleared.clientSecretSet).toBe(false);
     expect((await row(provider.id))!.client_secret_encrypted).toBeNull();
-    expect(services.providers.revealClientSecret(await entity(provider.id))).toBeNull();
+    expect(revealClientSecret(await entity(provider.id))).toBeNull();
     expect((await get(provider.id))!.clientSecretSet).toBe(false);
 
     const setAgain = expectOk(await update({ id: provider.id, clientSecret: 'third-secret' })).updateProvider.provider;
     expect(setAgain.clientSecretSet).toBe(true);
-    expect(services.providers.revealClientSecret(await entity(provider.id))).toBe('third-secret');
+    expect(revealClientSecret(await entity(provider.id))).toBe('third-secret');
   });
 
   it('clearClientSecret together with clientSecret is BAD_USER_INPUT and changes nothing', async () => {

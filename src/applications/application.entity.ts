@@ -1,9 +1,9 @@
-import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, Int, ObjectType } from 'type-graphql';
 import { Column, Entity } from 'typeorm';
+import { ZonedRecord } from '../common/base-entity';
 import { EntityMetadata } from '../common/metadata';
-import { Node, OwnerType, registerNodeType } from '../common/node';
+import { Node, registerNodeType } from '../common/node';
 import { ConnectionType } from '../common/pagination';
-import { VersionedRecord } from '../common/versioned';
 
 @ObjectType({ simpleResolvers: true })
 export class OAuth2ApplicationProtocol {
@@ -23,34 +23,12 @@ export class ApplicationProtocols {
 @ObjectType({ simpleResolvers: true, implements: Node, description: 'An OAuth/OIDC application: the unit that owns clients and credentials.' })
 @Directive('@key(fields: "id")')
 @Entity({ name: 'applications' })
-export class Application extends VersionedRecord implements Node {
-  @Field(() => ID)
-  @Column({ type: 'text', name: 'organization_id' })
-  organizationId!: string;
-
-  @Field(() => ID)
-  @Column({ type: 'text', name: 'zone_id' })
-  zoneId!: string;
-
+export class Application extends ZonedRecord implements Node {
   @Field(() => String, { description: 'User-specified, unique within the zone.' })
-  @Column({ type: 'text' })
   identifier!: string;
 
   @Field(() => String, { description: 'URL-safe, unique within the zone; derived from the name when omitted.' })
-  @Column({ type: 'text' })
   slug!: string;
-
-  @Field(() => String)
-  @Column({ type: 'text' })
-  name!: string;
-
-  @Field(() => String, { nullable: true })
-  @Column({ type: 'text', nullable: true })
-  description!: string | null;
-
-  @Field(() => OwnerType)
-  @Column({ type: 'text', name: 'owner_type' })
-  ownerType!: OwnerType;
 
   @Field(() => EntityMetadata, { nullable: true })
   @Column({ type: 'jsonb', nullable: true })

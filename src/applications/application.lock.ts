@@ -1,8 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import { assertMayWriteOwner } from '../auth/guard';
 import type { Caller } from '../auth/scopes';
-import { NotFoundError } from '../common/errors';
-import { Application } from './application.entity';
+import { foundOr } from '../common/crud';
+import type { Application } from './application.entity';
+import { lockApplicationRow } from './application.repository';
 
 /**
  * Locks an application of the caller's organization for a change to it or to something it
@@ -10,8 +11,7 @@ import { Application } from './application.entity';
  * lock first, so concurrent changes under one application queue instead of deadlocking.
  */
 export async function lockApplication(manager: EntityManager, caller: Caller, applicationId: string): Promise<Application> {
-  const application = await manager.findOne(Application, { where: { id: applicationId, organizationId: caller.organizationId }, lock: { mode: 'pessimistic_write' } });
-  if (!application) throw new NotFoundError('Application', applicationId);
+  const application = foundOr(await lockApplicationRow(manager, caller, applicationId), 'Application', applicationId);
   assertMayWriteOwner(caller, application.ownerType);
   return application;
 }

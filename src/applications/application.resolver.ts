@@ -31,7 +31,7 @@ export class ApplicationResolver {
     @Arg('orderBy', () => ApplicationOrder, { nullable: true }) orderBy: ApplicationOrder | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<ApplicationConnection> {
-    const result = await ctx.services.applications.list(callerOf(ctx).organizationId, filter, orderBy, page);
+    const result = await ctx.services.applications.list(callerOf(ctx), filter, orderBy, page);
     primeAll(ctx.loaders.applications.byId, result.edges.map((edge) => edge.node));
     return ApplicationConnection.from(result);
   }

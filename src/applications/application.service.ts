@@ -2,31 +2,34 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { assertMayWriteOwner } from '../auth/guard';
 import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
-import { Client } from '../clients/client.entity';
+import { findClient } from '../clients/client.repository';
 import { type ClientSettings, clientSettingsProblems, newClientSettings } from '../clients/client.rules';
 import { type IssuedClient, ClientService } from '../clients/client.service';
-import { freeSlug, runTransaction, uniqueViolation } from '../common/db';
+import { DEFAULT_ZONE, bumped, checkExpectedVersion, foundOr, replayByIds } from '../common/crud';
+import { transactionWithConflicts } from '../common/db';
 import type { IdempotencyStore } from '../common/idempotency';
 import { slugify } from '../common/naming';
-import { ConflictError, type FieldError, NotFoundError, throwIfInvalid } from '../common/errors';
+import { type FieldError, throwIfInvalid } from '../common/errors';
 import { newId } from '../common/ids';
 import { OwnerType } from '../common/node';
-import { type Page, type PageArgs, type SortOrder, byCreatedAt, cursorDate, paginate } from '../common/pagination';
+import type { Page, PageArgs } from '../common/pagination';
 import { redirectUriProblem, resourceUriProblem } from '../common/uris';
-import { Application, type ApplicationProtocols } from './application.entity';
+import type { Application, ApplicationProtocols } from './application.entity';
 import { lockApplication } from './application.lock';
+import { deleteApplication, findApplication, freeApplicationSlug, insertApplication, listApplications, updateApplication } from './application.repository';
 import {
   type ApplicationFilter,
   type ApplicationOrder,
-  ApplicationOrderField,
   type ApplicationProtocolsInput,
   type CreateApplicationInput,
   type DeleteApplicationInput,
-  OrderDirection,
   type UpdateApplicationInput,
 } from './application.inputs';
 
-export const DEFAULT_ZONE = 'default';
+const CONFLICTS = {
+  applications_identifier_key: 'Another application in this zone already has this identifier.',
+  applications_slug_key: 'Another application in this zone already has this slug.',
+};
 
 export interface CreatedApplication extends IssuedClient {
   application: Application;
@@ -57,13 +60,6 @@ function applicationProblems(fields: { protocols?: ApplicationProtocolsInput | n
   });
   return problems;
 }
-
-const ORDER_COLUMNS: Record<ApplicationOrderField, SortOrder<Application>> = {
-  [ApplicationOrderField.CREATED_AT]: byCreatedAt('application'),
-  [ApplicationOrderField.UPDATED_AT]: { column: 'application.updated_at', direction: 'ASC', valueOf: (a) => a.updatedAt.toISOString(), parse: cursorDate },
-  [ApplicationOrderField.NAME]: { column: 'application.name', direction: 'ASC', valueOf: (a) => a.name },
-  [ApplicationOrderField.IDENTIFIER]: { column: 'application.identifier', direction: 'ASC', valueOf: (a) => a.identifier },
-};
 
 export class ApplicationService {
   constructor(
@@ -101,22 +97,24 @@ export class ApplicationService {
     // A derived slug can be taken by a concurrent create between freeSlug and the insert:
     // derive it again rather than report a conflict on a field the caller never chose.
     const slugRetries = input.slug ? 0 : 10;
-    return this.write(
+    return transactionWithConflicts(
+      this.dataSource,
+      CONFLICTS,
       (manager) =>
         this.idempotency.run(manager, caller, {
           operation: 'createApplication',
           input,
           execute: () => this.insert(manager, caller, input, clientSettings),
-          remember: (created) => ({ applicationId: created.application.id, clientId: created.client.id }),
-          replay: async (ids) => {
-            const { applicationId, clientId } = ids as { applicationId: string; clientId: string };
-            const application = await manager.findOneBy(Application, { id: applicationId, organizationId: caller.organizationId });
-            const client = await manager.findOneBy(Client, { id: clientId, organizationId: caller.organizationId });
-            if (!application || !client) throw new NotFoundError('Application', applicationId);
-            return { application, client, clientSecret: null };
-          },
+          ...replayByIds(
+            (created: CreatedApplication) => ({ applicationId: created.application.id, clientId: created.client.id }),
+            async ({ applicationId, clientId }) => {
+              const application = foundOr(await findApplication(manager, caller, applicationId), 'Application', applicationId);
+              const client = foundOr(await findClient(manager, caller, clientId), 'Application', applicationId);
+              return { application, client, clientSecret: null };
+            },
+          ),
         }),
-      slugRetries,
+      { constraint: 'applications_slug_key', times: slugRetries },
     );
   }
 
@@ -124,12 +122,12 @@ export class ApplicationService {
   private async insert(manager: EntityManager, caller: Caller, input: CreateApplicationInput, clientSettings: ClientSettings): Promise<CreatedApplication> {
     const zoneId = input.zoneId ?? DEFAULT_ZONE;
     const now = new Date();
-    const application = manager.create(Application, {
+    const application = await insertApplication(manager, {
       id: newId('application'),
       organizationId: caller.organizationId,
       zoneId,
       identifier: input.identifier,
-      slug: input.slug ?? (await freeSlug(manager, 'applications', { organization_id: caller.organizationId, zone_id: zoneId }, slugify(input.name))),
+      slug: input.slug ?? (await freeApplicationSlug(manager, caller.organizationId, zoneId, slugify(input.name))),
       name: input.name,
       description: input.description ?? null,
       ownerType: input.ownerType ?? OwnerType.CUSTOMER,
@@ -140,7 +138,6 @@ export class ApplicationService {
       createdAt: now,
       updatedAt: now,
     });
-    await manager.insert(Application, application);
     const issued = await this.clients.insert(manager, application, clientSettings, true);
     await this.audit.record(manager, caller, { action: 'application.create', targetId: application.id, targetType: 'Application', changedFields: changedFieldsOf(input) });
     await this.audit.record(manager, caller, { action: 'client.create', targetId: issued.client.id, targetType: 'Client', changedFields: changedFieldsOf(input.defaultClient ?? {}) });
@@ -148,11 +145,9 @@ export class ApplicationService {
   }
 
   async update(caller: Caller, input: UpdateApplicationInput): Promise<Application> {
-    return this.write(async (manager) => {
+    return transactionWithConflicts(this.dataSource, CONFLICTS, async (manager) => {
       const application = await lockApplication(manager, caller, input.id);
-      if (input.expectedVersion != null && input.expectedVersion !== application.version) {
-        throw new ConflictError(`Application ${application.id} is at version ${application.version}, not ${input.expectedVersion}.`);
-      }
+      checkExpectedVersion('Application', application, input.expectedVersion);
       const changes: Partial<Application> = {};
       if (input.identifier != null) changes.identifier = input.identifier;
       if (input.name != null) changes.name = input.name;
@@ -163,8 +158,7 @@ export class ApplicationService {
       if (input.dependencies != null) changes.dependencies = [...new Set(input.dependencies)];
       throwIfInvalid(applicationProblems(input));
 
-      Object.assign(changes, { version: application.version + 1, updatedAt: new Date() });
-      await manager.update(Application, { id: application.id }, changes);
+      await updateApplication(manager, application.id, bumped(application, changes));
       await this.audit.record(manager, caller, { action: 'application.update', targetId: application.id, targetType: 'Application', changedFields: changedFieldsOf(input) });
       return Object.assign(application, changes);
     });
@@ -172,39 +166,15 @@ export class ApplicationService {
 
   /** Deletes the application; its clients (and credentials) go with it by foreign key cascade. */
   async delete(caller: Caller, input: DeleteApplicationInput): Promise<string> {
-    return this.write(async (manager) => {
+    return transactionWithConflicts(this.dataSource, CONFLICTS, async (manager) => {
       const application = await lockApplication(manager, caller, input.id);
-      await manager.delete(Application, { id: application.id });
+      await deleteApplication(manager, application.id);
       await this.audit.record(manager, caller, { action: 'application.delete', targetId: application.id, targetType: 'Application' });
       return application.id;
     });
   }
 
-  async list(organizationId: string, filter: ApplicationFilter | undefined, order: ApplicationOrder | undefined, page: PageArgs): Promise<Page<Application>> {
-    const query = this.dataSource.getRepository(Application).createQueryBuilder('application').where('application.organization_id = :organizationId', { organizationId });
-    if (filter?.zoneId) query.andWhere('application.zone_id = :zoneId', { zoneId: filter.zoneId });
-    if (filter?.ownerType) query.andWhere('application.owner_type = :ownerType', { ownerType: filter.ownerType });
-    if (filter?.search) {
-      const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query.andWhere('(application.name ILIKE :pattern OR application.identifier ILIKE :pattern OR application.slug ILIKE :pattern)', { pattern });
-    }
-    const sort = ORDER_COLUMNS[order?.field ?? ApplicationOrderField.CREATED_AT];
-    return paginate(query, 'application.id', { ...sort, direction: order?.direction === OrderDirection.DESC ? 'DESC' : 'ASC' }, page);
+  async list(caller: Caller, filter: ApplicationFilter | undefined, order: ApplicationOrder | undefined, page: PageArgs): Promise<Page<Application>> {
+    return listApplications(this.dataSource, caller, filter, order, page);
   }
-
-  /** Runs a write in a transaction, reporting identifier/slug collisions as CONFLICT; `slugRetries` re-runs it on a slug collision. */
-  private async write<T>(work: (manager: EntityManager) => Promise<T>, slugRetries = 0): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await runTransaction(this.dataSource, work);
-      } catch (error) {
-        const constraint = uniqueViolation(error);
-        if (constraint === 'applications_slug_key' && attempt < slugRetries) continue;
-        if (constraint === 'applications_identifier_key') throw new ConflictError('Another application in this zone already has this identifier.');
-        if (constraint === 'applications_slug_key') throw new ConflictError('Another application in this zone already has this slug.');
-        throw error;
-      }
-    }
-  }
-
 }

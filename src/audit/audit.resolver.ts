@@ -16,7 +16,7 @@ export class AuditResolver {
     @Arg('filter', () => AuditEventFilter, { nullable: true }) filter: AuditEventFilter | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<AuditEventConnection> {
-    return AuditEventConnection.from(await ctx.services.audit.list(callerOf(ctx).organizationId, filter, page));
+    return AuditEventConnection.from(await ctx.services.audit.list(callerOf(ctx), filter, page));
   }
 }
 

@@ -1,9 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../auth/scopes';
 import { newId } from '../common/ids';
-import { type Page, type PageArgs, paginate, byCreatedAt } from '../common/pagination';
-import { AuditEvent } from './audit.entity';
+import type { Page, PageArgs } from '../common/pagination';
+import type { AuditEvent } from './audit.entity';
 import type { AuditEventFilter } from './audit.inputs';
+import { insertAuditEvent, listAuditEvents } from './audit.repository';
 
 export interface AuditEntry {
   action: string;
@@ -32,7 +33,7 @@ export class AuditLog {
   constructor(private readonly dataSource: DataSource) {}
 
   async record(manager: EntityManager, caller: Caller, entry: AuditEntry): Promise<void> {
-    await manager.insert(AuditEvent, {
+    await insertAuditEvent(manager, {
       id: newId('auditEvent'),
       organizationId: caller.organizationId,
       actor: caller.subject,
@@ -45,12 +46,7 @@ export class AuditLog {
     });
   }
 
-  async list(organizationId: string, filter: AuditEventFilter | undefined, page: PageArgs): Promise<Page<AuditEvent>> {
-    const query = this.dataSource.getRepository(AuditEvent).createQueryBuilder('event').where('event.organization_id = :organizationId', { organizationId });
-    if (filter?.targetId) query.andWhere('event.target_id = :targetId', { targetId: filter.targetId });
-    if (filter?.action) query.andWhere('event.action = :action', { action: filter.action });
-    if (filter?.actor) query.andWhere('event.actor = :actor', { actor: filter.actor });
-    if (filter?.since) query.andWhere('event.created_at >= :since', { since: filter.since });
-    return paginate(query, 'event.id', byCreatedAt('event'), page);
+  list(caller: Caller, filter: AuditEventFilter | undefined, page: PageArgs): Promise<Page<AuditEvent>> {
+    return listAuditEvents(this.dataSource, caller, filter, page);
   }
 }

@@ -1,12 +1,13 @@
 import type { DataSource } from 'typeorm';
 import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
+import { bumped } from '../common/crud';
 import { runTransaction } from '../common/db';
 import { ValidationFailedError } from '../common/errors';
 import { type SecretHasher, SECRET_PREFIXES, generateSecret } from '../common/secrets';
-import { RowReader } from '../db/rows';
-import { Client } from './client.entity';
+import type { Client } from './client.entity';
 import type { AuthenticateClientInput, DeleteRotatedClientSecretInput, RotateClientSecretInput } from './client.inputs';
+import { clientForAuthentication, clientForAuthenticationWithAttempt, recordSecretUse, updateClient } from './client.repository';
 import { usesClientSecret } from './client.rules';
 import type { ClientService } from './client.service';
 import type { RateLimits } from '../limits/rate-limits';
@@ -49,17 +50,19 @@ export class ClientSecretService {
       const now = new Date();
       const clientSecret = generateSecret(SECRET_PREFIXES.clientSecret);
       const grace = input.gracePeriodSeconds ?? 0;
-      const changes: Partial<Client> = {
-        secretHash: this.hasher.hash(clientSecret),
-        rotatedSecretHash: client.secretHash,
-        rotatedSecretExpiresAt: client.secretHash && grace > 0 ? new Date(now.getTime() + grace * 1000) : null,
-        rotatedSecretLastUsedAt: client.secretHash ? client.secretLastUsedAt : null,
-        secretLastUsedAt: null,
-        secretRotatedAt: now,
-        version: client.version + 1,
-        updatedAt: now,
-      };
-      await manager.update(Client, { id: client.id }, changes);
+      const changes = bumped(
+        client,
+        {
+          secretHash: this.hasher.hash(clientSecret),
+          rotatedSecretHash: client.secretHash,
+          rotatedSecretExpiresAt: client.secretHash && grace > 0 ? new Date(now.getTime() + grace * 1000) : null,
+          rotatedSecretLastUsedAt: client.secretHash ? client.secretLastUsedAt : null,
+          secretLastUsedAt: null,
+          secretRotatedAt: now,
+        },
+        now,
+      );
+      await updateClient(manager, client.id, changes);
       await this.audit.record(manager, caller, { action: 'client.rotate_secret', targetId: client.id, targetType: 'Client', changedFields: changedFieldsOf(input) });
       return { client: Object.assign(client, changes), clientSecret };
     });
@@ -69,8 +72,8 @@ export class ClientSecretService {
   async deleteRotated(caller: Caller, input: DeleteRotatedClientSecretInput): Promise<Client> {
     return runTransaction(this.dataSource, async (manager) => {
       const client = await this.clients.lockForChange(manager, caller, input.id);
-      const changes: Partial<Client> = { rotatedSecretHash: null, rotatedSecretExpiresAt: null, rotatedSecretLastUsedAt: null, version: client.version + 1, updatedAt: new Date() };
-      await manager.update(Client, { id: client.id }, changes);
+      const changes = bumped(client, { rotatedSecretHash: null, rotatedSecretExpiresAt: null, rotatedSecretLastUsedAt: null });
+      await updateClient(manager, client.id, changes);
       await this.audit.record(manager, caller, { action: 'client.delete_rotated_secret', targetId: client.id, targetType: 'Client' });
       return Object.assign(client, changes);
     });
@@ -108,35 +111,21 @@ export class ClientSecretService {
     clientId: string,
     now: number,
   ): Promise<{ client?: Client; attempt: { points: number; msLeft: number } }> {
-    const rows = RowReader.of(this.dataSource, Client);
     const counted = this.rateLimits.authenticationAttemptCte(caller, clientId, 3, now);
     if (!counted) {
       const attempt = await this.rateLimits.countAuthenticationAttempt(caller, clientId);
-      const [client] = await rows.select('WHERE t.organization_id = $1 AND t.client_id = $2', [caller.organizationId, clientId]);
-      return { client, attempt };
+      return { client: await clientForAuthentication(this.dataSource, caller, clientId), attempt };
     }
-    const [row]: Record<string, unknown>[] = await this.dataSource.query(
-      `WITH ${counted.cte}
-       SELECT ${rows.allColumns}, attempt.points AS "attemptPoints", attempt.expire AS "attemptExpire"
-       FROM attempt LEFT JOIN clients t ON t.organization_id = $1 AND t.client_id = $2`,
-      [caller.organizationId, clientId, ...counted.params],
-    );
-    const { attemptPoints, attemptExpire, ...clientRow } = row;
-    const attempt = { points: Number(attemptPoints), msLeft: Number(attemptExpire) - now };
-    return { client: clientRow.id == null ? undefined : rows.hydrate(clientRow), attempt };
+    const { client, attemptPoints, attemptExpire } = await clientForAuthenticationWithAttempt(this.dataSource, caller, clientId, counted);
+    return { client, attempt: { points: attemptPoints, msLeft: attemptExpire - now } };
   }
 
   /** Refreshes the last-used time of the secret at most once per LAST_USED_RESOLUTION_MS. */
   private async recordUse(client: Client, rotated: boolean, now: number): Promise<void> {
-    const column = rotated ? 'rotated_secret_last_used_at' : 'secret_last_used_at';
     const last = rotated ? client.rotatedSecretLastUsedAt : client.secretLastUsedAt;
     if (last && now - last.getTime() < LAST_USED_RESOLUTION_MS) return;
     const usedAt = new Date(now);
-    // The condition keeps concurrent authentications from all writing the same minute.
-    await this.dataSource.query(
-      `UPDATE clients SET ${column} = $2 WHERE id = $1 AND (${column} IS NULL OR ${column} < $3)`,
-      [client.id, usedAt, new Date(now - LAST_USED_RESOLUTION_MS)],
-    );
+    await recordSecretUse(this.dataSource, client.id, rotated, usedAt, new Date(now - LAST_USED_RESOLUTION_MS));
     if (rotated) client.rotatedSecretLastUsedAt = usedAt;
     else client.secretLastUsedAt = usedAt;
   }

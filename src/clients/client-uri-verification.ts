@@ -1,13 +1,14 @@
 import { Resolver } from 'node:dns/promises';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditLog } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
+import { bumped } from '../common/crud';
 import { runTransaction } from '../common/db';
 import { ConflictError, ValidationFailedError } from '../common/errors';
 import { dnsHostOf } from '../common/uris';
-import { CLIENT_URI_CHALLENGE_LABEL, Client, type ClientUriVerification, ClientUriVerificationStatus } from './client.entity';
+import { CLIENT_URI_CHALLENGE_LABEL, type Client, type ClientUriVerification, ClientUriVerificationStatus } from './client.entity';
 import type { VerifyClientUriInput } from './client.inputs';
-import type { ClientService } from './client.service';
+import { updateClient } from './client.repository';
 
 /** Where and how long DNS lookups go. */
 export interface DnsSettings {
@@ -96,6 +97,11 @@ export function judge(lookup: TxtLookup, name: string, expected: string, timeout
   }
 }
 
+/** What verification needs of the clients feature (ClientService): a client locked for a change. */
+interface ClientLocking {
+  lockForChange(manager: EntityManager, caller: Caller, id: string): Promise<Client>;
+}
+
 /**
  * verifyClientUri. The state changes are short transactions under the client's lock
  * (ClientService.lockForChange: organization scope, PLATFORM rule); the DNS lookup runs
@@ -114,7 +120,7 @@ export class ClientUriVerificationService {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly clients: ClientService,
+    private readonly clients: ClientLocking,
     private readonly audit: AuditLog,
     dns: Partial<DnsSettings> = {},
   ) {
@@ -145,8 +151,8 @@ export class ClientUriVerificationService {
         reason: null,
         checkedAt: now.toISOString(),
       };
-      const changes: Partial<Client> = { clientUriVerification: attempt, version: client.version + 1, updatedAt: now };
-      await manager.update(Client, { id: client.id }, changes);
+      const changes = bumped(client, { clientUriVerification: attempt }, now);
+      await updateClient(manager, client.id, changes);
       await this.audit.record(manager, caller, { action: 'client.verify_uri_started', targetId: client.id, targetType: 'Client', changedFields: ['clientUriVerification'] });
       return { client: Object.assign(client, changes), attempt };
     });
@@ -164,8 +170,8 @@ export class ClientUriVerificationService {
       if (superseded) return client;
       const now = new Date();
       const finished: ClientUriVerification = { ...attempt, ...outcome, checkedAt: now.toISOString() };
-      const changes: Partial<Client> = { clientUriVerification: finished, version: client.version + 1, updatedAt: now };
-      await manager.update(Client, { id: client.id }, changes);
+      const changes = bumped(client, { clientUriVerification: finished }, now);
+      await updateClient(manager, client.id, changes);
       await this.audit.record(manager, caller, { action: `client.verify_uri_${outcome.status.toLowerCase()}`, targetId: client.id, targetType: 'Client', changedFields: ['clientUriVerification'] });
       return Object.assign(client, changes);
     });

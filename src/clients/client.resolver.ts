@@ -57,7 +57,7 @@ export class ClientResolver {
     @Arg('filter', () => ClientFilter, { nullable: true }) filter: ClientFilter | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<ClientConnection> {
-    return ClientConnection.from(await ctx.services.clients.list(callerOf(ctx).organizationId, filter, page));
+    return ClientConnection.from(await ctx.services.clients.list(callerOf(ctx), filter, page));
   }
 
   // Every field that leads from one object to another demands the read scope of where it leads,

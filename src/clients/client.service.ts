@@ -5,16 +5,27 @@ import { lockApplication } from '../applications/application.lock';
 import type { IdempotencyStore } from '../common/idempotency';
 import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
+import { bumped, checkExpectedVersion, foundOr, replayByIds } from '../common/crud';
 import { runTransaction } from '../common/db';
-import { ConflictError, NotFoundError, ValidationFailedError, throwIfInvalid } from '../common/errors';
+import { ValidationFailedError, throwIfInvalid } from '../common/errors';
 import { newId } from '../common/ids';
-import { type Page, type PageArgs, paginate, byCreatedAt } from '../common/pagination';
+import type { Page, PageArgs } from '../common/pagination';
 import { type SecretHasher, SECRET_PREFIXES, generateClientId, generateSecret } from '../common/secrets';
 import { challengeRecordName } from './client-uri-verification';
-import { Client, ClientUriVerificationStatus, ClientVisibility, type ClientUriVerification } from './client.entity';
+import { type Client, ClientUriVerificationStatus, ClientVisibility, type ClientUriVerification } from './client.entity';
 import { type ClientFilter, type ClientSettingsInput, CreateClientInput, type DeleteClientInput, UpdateClientInput } from './client.inputs';
 import { type ClientSettings, fieldErrorsOf, newClientSettings, publicationIssues, updatedClientSettings, usesClientSecret } from './client.rules';
 import { asInstance, changedClientIssues, inputFormatIssues, newClientIssues } from './client.validation';
+import {
+  applicationIdOfClient,
+  clearDefaultClient,
+  deleteClient,
+  findClient,
+  insertClient,
+  listClients,
+  lockClientRow,
+  updateClient,
+} from './client.repository';
 
 export interface IssuedClient {
   client: Client;
@@ -50,7 +61,7 @@ export class ClientService {
   async insert(manager: EntityManager, application: Application, settings: ClientSettings, isDefault: boolean): Promise<IssuedClient> {
     const now = new Date();
     const clientSecret = usesClientSecret(settings) ? generateSecret(SECRET_PREFIXES.clientSecret) : null;
-    const client = manager.create(Client, {
+    const client = await insertClient(manager, {
       ...settings,
       id: newId('client'),
       clientId: generateClientId(),
@@ -69,7 +80,6 @@ export class ClientService {
       createdAt: now,
       updatedAt: now,
     });
-    await manager.insert(Client, client);
     return { client, clientSecret };
   }
 
@@ -92,13 +102,10 @@ export class ClientService {
           await this.audit.record(manager, caller, { action: 'client.create', targetId: issued.client.id, targetType: 'Client', changedFields: changedFieldsOf(input) });
           return issued;
         },
-        remember: (issued) => ({ clientId: issued.client.id }),
-        replay: async (remembered) => {
-          const id = (remembered as { clientId: string }).clientId;
-          const client = await manager.findOneBy(Client, { id, organizationId: caller.organizationId });
-          if (!client) throw new NotFoundError('Client', id);
-          return { client, clientSecret: null };
-        },
+        ...replayByIds(
+          (issued: IssuedClient) => ({ clientId: issued.client.id }),
+          async ({ clientId }) => ({ client: foundOr(await findClient(manager, caller, clientId), 'Client', clientId), clientSecret: null }),
+        ),
       });
     });
   }
@@ -107,9 +114,7 @@ export class ClientService {
     const formatIssues = inputFormatIssues(asInstance(UpdateClientInput, input));
     return runTransaction(this.dataSource, async (manager) => {
       const client = await this.lockForChange(manager, caller, input.id);
-      if (input.expectedVersion != null && input.expectedVersion !== client.version) {
-        throw new ConflictError(`Client ${client.id} is at version ${client.version}, not ${input.expectedVersion}.`);
-      }
+      checkExpectedVersion('Client', client, input.expectedVersion);
       if (input.isDefault === false && client.isDefault) {
         throw new ValidationFailedError([{ path: 'isDefault', message: 'the default client changes by setting isDefault: true on another client' }]);
       }
@@ -121,7 +126,7 @@ export class ClientService {
       throwIfInvalid(fieldErrorsOf(changedClientIssues(formatIssues, settings, verification, uriChanged)));
 
       const now = new Date();
-      const changes: Partial<Client> = { ...settings, clientUriVerification: verification, version: client.version + 1, updatedAt: now };
+      const changes = bumped(client, { ...settings, clientUriVerification: verification }, now);
       if (settings.visibility === ClientVisibility.PUBLIC && before.visibility !== ClientVisibility.PUBLIC) changes.promotedAt = now;
       if (settings.visibility !== ClientVisibility.PUBLIC) changes.promotedAt = null;
       if (!usesClientSecret(settings)) {
@@ -129,10 +134,10 @@ export class ClientService {
         Object.assign(changes, { secretHash: null, rotatedSecretHash: null, rotatedSecretExpiresAt: null });
       }
       if (input.isDefault === true && !client.isDefault) {
-        await manager.update(Client, { applicationId: client.applicationId, isDefault: true }, { isDefault: false, updatedAt: now, version: () => 'version + 1' });
+        await clearDefaultClient(manager, client.applicationId, now);
         changes.isDefault = true;
       }
-      await manager.update(Client, { id: client.id }, changes);
+      await updateClient(manager, client.id, changes);
       await this.audit.record(manager, caller, { action: 'client.update', targetId: client.id, targetType: 'Client', changedFields: changedFieldsOf(input) });
       return Object.assign(client, changes);
     });
@@ -144,17 +149,14 @@ export class ClientService {
       if (client.isDefault) {
         throw new ValidationFailedError([{ path: 'id', message: 'the default client cannot be deleted; make another client the default first' }]);
       }
-      await manager.delete(Client, { id: client.id });
+      await deleteClient(manager, client.id);
       await this.audit.record(manager, caller, { action: 'client.delete', targetId: client.id, targetType: 'Client' });
       return client.id;
     });
   }
 
-  async list(organizationId: string, filter: ClientFilter | undefined, page: PageArgs): Promise<Page<Client>> {
-    const query = this.dataSource.getRepository(Client).createQueryBuilder('client').where('client.organization_id = :organizationId', { organizationId });
-    if (filter?.applicationId) query.andWhere('client.application_id = :applicationId', { applicationId: filter.applicationId });
-    if (filter?.visibility) query.andWhere('client.visibility = :visibility', { visibility: filter.visibility });
-    return paginate(query, 'client.id', byCreatedAt('client'), page);
+  list(caller: Caller, filter: ClientFilter | undefined, page: PageArgs): Promise<Page<Client>> {
+    return listClients(this.dataSource, caller, filter, page);
   }
 
   /**
@@ -163,13 +165,8 @@ export class ClientService {
    * PLATFORM rule applied.
    */
   async lockForChange(manager: EntityManager, caller: Caller, id: string): Promise<Client> {
-    const where = { id, organizationId: caller.organizationId };
-    const found = await manager.findOne(Client, { where, select: { id: true, applicationId: true } });
-    if (!found) throw new NotFoundError('Client', id);
-    await lockApplication(manager, caller, found.applicationId);
-    const client = await manager.findOne(Client, { where, lock: { mode: 'pessimistic_write' } });
-    if (!client) throw new NotFoundError('Client', id);
-    return client;
+    await lockApplication(manager, caller, foundOr(await applicationIdOfClient(manager, caller, id), 'Client', id));
+    return foundOr(await lockClientRow(manager, caller, id), 'Client', id);
   }
 }
 

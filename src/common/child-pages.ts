@@ -1,13 +1,11 @@
 import DataLoader from 'dataloader';
-import type { DataSource, ObjectLiteral } from 'typeorm';
+import type { ObjectLiteral } from 'typeorm';
 import type { GraphQLResolveInfo } from 'graphql';
-import type { RowReader } from '../db/rows';
+import type { ChildPageShape, ChildRowSource } from '../db/child-rows';
 import { selectedFieldNames } from './selection';
 import { type Page, type PageArgs, cursorDate, decodeCursor, lazyEdge, pageSize } from './pagination';
 
 const createdAtOf = (row: { createdAt: Date }) => row.createdAt.toISOString();
-/** What paging and grouping themselves need, whatever the caller selected. */
-const ALWAYS_READ = ['id', 'organizationId', 'createdAt', 'applicationId', 'targetId', 'type'];
 
 /**
  * The entity properties a connection's nodes need for the query at hand: the selected fields
@@ -34,12 +32,9 @@ interface ChildRow extends ObjectLiteral {
 }
 
 export interface ChildPageOptions<T extends ChildRow> {
-  dataSource: DataSource;
-  rows: RowReader<T>;
-  /** The SQL column naming the parent. */
-  parentColumn: string;
+  /** The feature repository's statements for these children. */
+  source: ChildRowSource<T>;
   parentIdOf: (row: T) => string;
-  organizationId: string;
 }
 
 function groupBy<V>(values: readonly V[], keyOf: (value: V) => string): Map<string, V[]> {
@@ -53,16 +48,6 @@ function groupBy<V>(values: readonly V[], keyOf: (value: V) => string): Map<stri
   return groups;
 }
 
-function filterClause(filter: Record<string, string | undefined> | undefined, params: unknown[]): string {
-  return Object.entries(filter ?? {})
-    .filter(([, value]) => value !== undefined)
-    .map(([column, value]) => {
-      params.push(value);
-      return ` AND ${column} = $${params.length}`;
-    })
-    .join('');
-}
-
 /**
  * Per-request loaders for paginated children under many parents (clients of applications,
  * credentials of applications). All parents asking for the same page shape are served by ONE
@@ -70,8 +55,7 @@ function filterClause(filter: Record<string, string | undefined> | undefined, pa
  * totals by one grouped count, so a page of N parents costs the same as a page of one.
  */
 export function childPageLoaders<T extends ChildRow>(options: ChildPageOptions<T>) {
-  const { dataSource, rows, parentColumn, organizationId } = options;
-  const table = rows.table;
+  const { source } = options;
   const groupKey = (key: Omit<ChildPageKey, 'parentId'>) => JSON.stringify([key.first ?? null, key.after ?? null, key.filter ?? {}, key.properties ?? null]);
 
   const totals = new DataLoader<{ parentId: string; filter?: ChildPageKey['filter'] }, number, string>(
@@ -79,11 +63,7 @@ export function childPageLoaders<T extends ChildRow>(options: ChildPageOptions<T
       const groups = groupBy(keys, (key) => JSON.stringify(key.filter ?? {}));
       const counts = new Map<string, number>();
       for (const [filterKey, members] of groups) {
-        const params: unknown[] = [organizationId, members.map((key) => key.parentId)];
-        const counted: { parent: string; n: number }[] = await dataSource.query(
-          `SELECT ${parentColumn} AS parent, count(*)::int AS n FROM ${table} WHERE organization_id = $1 AND ${parentColumn} = ANY($2)${filterClause(members[0].filter, params)} GROUP BY ${parentColumn}`,
-          params,
-        );
+        const counted = await source.countRows(members.map((key) => key.parentId), members[0].filter);
         for (const row of counted) counts.set(`${row.parent}|${filterKey}`, row.n);
       }
       return keys.map((key) => counts.get(`${key.parentId}|${JSON.stringify(key.filter ?? {})}`) ?? 0);
@@ -98,27 +78,13 @@ export function childPageLoaders<T extends ChildRow>(options: ChildPageOptions<T
       for (const members of groups.values()) {
         const { first, after, filter, properties } = members[0];
         const limit = pageSize(first);
-        const params: unknown[] = [organizationId, members.map((key) => key.parentId)];
-        let conditions = filterClause(filter, params);
+        let cursor: ChildPageShape['after'] = null;
         if (after) {
           const [value, id] = decodeCursor(after);
-          params.push(cursorDate(value), id);
-          conditions += ` AND (created_at, id) > ($${params.length - 1}, $${params.length})`;
+          cursor = { createdAt: cursorDate(value), id };
         }
-        params.push(limit + 1);
-        // Per parent, an index range scan of at most `first + 1` rows (clients and
-        // credentials are indexed on (application_id, created_at, id)).
-        const children = await rows.selectFrom(
-          `FROM unnest($2::text[]) AS parent(id)
-           CROSS JOIN LATERAL (
-             SELECT * FROM ${table}
-             WHERE organization_id = $1 AND ${parentColumn} = parent.id${conditions}
-             ORDER BY created_at, id
-             LIMIT $${params.length}
-           ) t`,
-          params,
-          rows.columnsFor(properties && [...properties, ...ALWAYS_READ]),
-        );
+        const parentIds = members.map((key) => key.parentId);
+        const children = await source.pageRows(parentIds, { limit: limit + 1, after: cursor, filter, properties });
         for (const [parentId, siblings] of groupBy(children, options.parentIdOf)) rowsByParent.set(parentId, siblings);
       }
       return keys.map((key) => {

@@ -1,5 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { isDatabaseUnavailable, isStatementTimeout } from './db';
+import { isDatabaseUnavailable, isStatementTimeout } from '../db/failures';
 
 /**
  * The one place where domain failures become GraphQL errors with `extensions.code`.

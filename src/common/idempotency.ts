@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../auth/scopes';
 import { ConflictError } from './errors';
+import { claimKey, deleteExpiredKey, deleteExpiredKeys, findKey, storeResult } from './idempotency.repository';
 import type { SecretHasher } from './secrets';
 
 /** How long a key is remembered (API.md: 24 h). */
@@ -51,30 +52,21 @@ export class IdempotencyStore {
     if (!key) return create.execute();
     const hash = requestHash(this.hasher, create.operation, create.input);
     // A key older than the TTL is forgotten: the retry window has passed.
-    await manager.query(`DELETE FROM idempotency_keys WHERE organization_id = $1 AND key = $2 AND created_at < now() - make_interval(hours => $3)`, [
-      caller.organizationId,
-      key,
-      IDEMPOTENCY_TTL_HOURS,
-    ]);
-    const inserted: unknown[] = await manager.query(
-      `INSERT INTO idempotency_keys (organization_id, key, operation, request_hash) VALUES ($1, $2, $3, $4) ON CONFLICT (organization_id, key) DO NOTHING RETURNING key`,
-      [caller.organizationId, key, create.operation, hash],
-    );
-    if (inserted.length === 0) {
-      const [stored] = await manager.query(`SELECT operation, request_hash, result FROM idempotency_keys WHERE organization_id = $1 AND key = $2`, [caller.organizationId, key]);
+    await deleteExpiredKey(manager, caller.organizationId, key, IDEMPOTENCY_TTL_HOURS);
+    if (!(await claimKey(manager, caller.organizationId, key, create.operation, hash))) {
+      const stored = await findKey(manager, caller.organizationId, key);
       if (!stored || stored.operation !== create.operation || !Buffer.from(stored.request_hash).equals(hash)) {
         throw new ConflictError('This idempotency key was already used with a different request.');
       }
       return create.replay(stored.result as Json);
     }
     const result = await create.execute();
-    await manager.query(`UPDATE idempotency_keys SET result = $3 WHERE organization_id = $1 AND key = $2`, [caller.organizationId, key, JSON.stringify(create.remember(result))]);
+    await storeResult(manager, caller.organizationId, key, create.remember(result));
     return result;
   }
 
   /** Forgets expired keys; called periodically by the server. */
   async purgeExpired(): Promise<number> {
-    const [, count] = await this.dataSource.query(`DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [IDEMPOTENCY_TTL_HOURS]);
-    return Number(count ?? 0);
+    return deleteExpiredKeys(this.dataSource, IDEMPOTENCY_TTL_HOURS);
   }
 }

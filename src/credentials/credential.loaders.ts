@@ -1,21 +1,14 @@
 import type { DataSource } from 'typeorm';
 import { childPageLoaders } from '../common/child-pages';
 import { batchLoader } from '../common/loaders';
-import { RowReader } from '../db/rows';
-import { CredentialRow } from './credential.entity';
+import type { CredentialRow } from './credential.entity';
+import { credentialsByApplication, credentialsByIds } from './credential.repository';
 
 /** Per-request loaders; every lookup is scoped to the caller's organization. */
 export function createCredentialLoaders(dataSource: DataSource, organizationId: string) {
-  const rows = RowReader.of(dataSource, CredentialRow);
   return {
-    byId: batchLoader<string, CredentialRow>((ids) => rows.select('WHERE t.organization_id = $1 AND t.id = ANY($2)', [organizationId, ids]), (credential) => credential.id),
-    pageByApplication: childPageLoaders<CredentialRow>({
-      dataSource,
-      rows,
-      parentColumn: 'application_id',
-      parentIdOf: (c) => c.applicationId,
-      organizationId,
-    }),
+    byId: batchLoader<string, CredentialRow>((ids) => credentialsByIds(dataSource, organizationId, ids), (credential) => credential.id),
+    pageByApplication: childPageLoaders<CredentialRow>({ source: credentialsByApplication(dataSource, organizationId), parentIdOf: (c) => c.applicationId }),
   };
 }
 

@@ -35,7 +35,7 @@ export class CredentialResolver {
     @Arg('filter', () => CredentialFilter, { nullable: true }) filter: CredentialFilter | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<CredentialConnection> {
-    return CredentialConnection.from(await ctx.services.credentials.list(callerOf(ctx).organizationId, filter, page));
+    return CredentialConnection.from(await ctx.services.credentials.list(callerOf(ctx), filter, page));
   }
 
   @Authorized('credentials:write')

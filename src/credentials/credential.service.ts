@@ -2,16 +2,17 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { lockApplication } from '../applications/application.lock';
 import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
-import { freeSlug, runTransaction, transactionWithConflicts } from '../common/db';
+import { bumped, checkExpectedVersion, foundOr, replayByIds } from '../common/crud';
+import { runTransaction, transactionWithConflicts } from '../common/db';
 import type { IdempotencyStore } from '../common/idempotency';
-import { ConflictError, type FieldError, NotFoundError, ValidationFailedError, throwIfInvalid } from '../common/errors';
+import { type FieldError, ValidationFailedError, throwIfInvalid } from '../common/errors';
 import { newId } from '../common/ids';
 import { slugify } from '../common/naming';
-import { type Page, type PageArgs, paginate, byCreatedAt } from '../common/pagination';
+import type { Page, PageArgs } from '../common/pagination';
 import { type SecretHasher, SECRET_PREFIXES, generateClientId, generateSecret } from '../common/secrets';
 import { httpsUrlProblem } from '../common/uris';
-import { Provider } from '../providers/provider.entity';
-import { CREDENTIAL_TYPE_NAMES, CredentialRow, CredentialType } from './credential.entity';
+import { lockProviderShared } from '../providers/provider.repository';
+import { CREDENTIAL_TYPE_NAMES, type CredentialRow, CredentialType } from './credential.entity';
 import {
   CREDENTIAL_INPUT_KINDS,
   type CreateCredentialInput,
@@ -20,6 +21,16 @@ import {
   type RotateCredentialSecretInput,
   type UpdateCredentialInput,
 } from './credential.inputs';
+import {
+  applicationIdOfCredential,
+  deleteCredential,
+  findCredential,
+  freeCredentialSlug,
+  insertCredential,
+  listCredentials,
+  lockCredentialRow,
+  updateCredential,
+} from './credential.repository';
 import { jwksProblems } from './jwks';
 
 const CONFLICTS = {
@@ -95,30 +106,26 @@ export class CredentialService {
           if (columns.providerId) await this.lockTrustedProvider(manager, caller, columns.providerId, application.zoneId);
           const base = slugify(columns.identifier === '*' ? 'any-subject' : columns.identifier);
           const now = new Date();
-          const credential = manager.create(CredentialRow, {
+          const credential = await insertCredential(manager, {
             ...columns,
             id: newId('credential'),
             type,
             organizationId: application.organizationId,
             zoneId: application.zoneId,
             applicationId: application.id,
-            slug: input.slug ?? (await freeSlug(manager, 'credentials', { application_id: application.id }, base)),
+            slug: input.slug ?? (await freeCredentialSlug(manager, application.id, base)),
             secretRotatedAt: null,
             version: 1,
             createdAt: now,
             updatedAt: now,
           });
-          await manager.insert(CredentialRow, credential);
           await this.audit.record(manager, caller, { action: 'credential.create', targetId: credential.id, targetType: CREDENTIAL_TYPE_NAMES[type], changedFields: changedFieldsOf(input) });
           return { credential, secret };
         },
-        remember: (issued) => ({ credentialId: issued.credential.id }),
-        replay: async (remembered) => {
-          const id = (remembered as { credentialId: string }).credentialId;
-          const credential = await manager.findOneBy(CredentialRow, { id, organizationId: caller.organizationId });
-          if (!credential) throw new NotFoundError('Credential', id);
-          return { credential, secret: null };
-        },
+        ...replayByIds(
+          (issued) => ({ credentialId: issued.credential.id }),
+          async ({ credentialId }) => ({ credential: foundOr(await findCredential(manager, caller, credentialId), 'Credential', credentialId), secret: null }),
+        ),
       });
     });
   }
@@ -126,9 +133,7 @@ export class CredentialService {
   async update(caller: Caller, input: UpdateCredentialInput): Promise<CredentialRow> {
     return transactionWithConflicts(this.dataSource, CONFLICTS, async (manager) => {
       const credential = await this.lockForChange(manager, caller, input.id);
-      if (input.expectedVersion != null && input.expectedVersion !== credential.version) {
-        throw new ConflictError(`Credential ${credential.id} is at version ${credential.version}, not ${input.expectedVersion}.`);
-      }
+      checkExpectedVersion('Credential', credential, input.expectedVersion);
       const mismatched = (['token', 'publicKey', 'url'] as const).filter(
         (field) => input[field] != null && CREDENTIAL_INPUT_KINDS.find((kind) => kind.field === field)!.type !== credential.type,
       );
@@ -155,8 +160,7 @@ export class CredentialService {
         throwIfInvalid(problem ? [{ path: 'url.url', message: problem }] : []);
         Object.assign(changes, { url: input.url.url, identifier: input.url.url });
       }
-      Object.assign(changes, { version: credential.version + 1, updatedAt: new Date() });
-      await manager.update(CredentialRow, { id: credential.id }, changes);
+      await updateCredential(manager, credential.id, bumped(credential, changes));
       await this.audit.record(manager, caller, { action: 'credential.update', targetId: credential.id, targetType: CREDENTIAL_TYPE_NAMES[credential.type], changedFields: changedFieldsOf(input) });
       return Object.assign(credential, changes);
     });
@@ -165,7 +169,7 @@ export class CredentialService {
   async delete(caller: Caller, input: DeleteCredentialInput): Promise<string> {
     return runTransaction(this.dataSource, async (manager) => {
       const credential = await this.lockForChange(manager, caller, input.id);
-      await manager.delete(CredentialRow, { id: credential.id });
+      await deleteCredential(manager, credential.id);
       await this.audit.record(manager, caller, { action: 'credential.delete', targetId: credential.id, targetType: CREDENTIAL_TYPE_NAMES[credential.type] });
       return credential.id;
     });
@@ -180,44 +184,32 @@ export class CredentialService {
       }
       const secret = generateSecret(SECRET_PREFIXES.credentialPassword);
       const now = new Date();
-      const changes: Partial<CredentialRow> = { passwordHash: this.hasher.hash(secret), secretRotatedAt: now, version: credential.version + 1, updatedAt: now };
-      await manager.update(CredentialRow, { id: credential.id }, changes);
+      const changes = bumped(credential, { passwordHash: this.hasher.hash(secret), secretRotatedAt: now }, now);
+      await updateCredential(manager, credential.id, changes);
       await this.audit.record(manager, caller, { action: 'credential.rotate_secret', targetId: credential.id, targetType: 'PasswordCredential', changedFields: ['secret'] });
       return { credential: Object.assign(credential, changes), secret };
     });
   }
 
-  async list(organizationId: string, filter: CredentialFilter | undefined, page: PageArgs): Promise<Page<CredentialRow>> {
-    const query = this.dataSource.getRepository(CredentialRow).createQueryBuilder('credential').where('credential.organization_id = :organizationId', { organizationId });
-    if (filter?.applicationId) query.andWhere('credential.application_id = :applicationId', { applicationId: filter.applicationId });
-    if (filter?.type) query.andWhere('credential.type = :type', { type: filter.type });
-    return paginate(query, 'credential.id', byCreatedAt('credential'), page);
+  /** The caller's organization's credentials, oldest first. */
+  list(caller: Caller, filter: CredentialFilter | undefined, page: PageArgs): Promise<Page<CredentialRow>> {
+    return listCredentials(this.dataSource, caller, filter, page);
   }
 
-    /**
+  /**
    * A token credential may only trust a provider of the caller's organization, in the
    * application's zone. The share lock keeps deleteProvider from removing it before the
    * credential commits (deleteProvider then sees the credential and refuses).
    */
   private async lockTrustedProvider(manager: EntityManager, caller: Caller, providerId: string, zoneId: string): Promise<void> {
-    const provider = await manager.findOne(Provider, {
-      where: { id: providerId, organizationId: caller.organizationId },
-      select: { id: true, zoneId: true },
-      lock: { mode: 'pessimistic_read' },
-    });
-    if (!provider) throw new NotFoundError('Provider', providerId);
+    const provider = foundOr(await lockProviderShared(manager, caller, providerId), 'Provider', providerId);
     if (provider.zoneId !== zoneId) {
       throw new ValidationFailedError([{ path: 'token.providerId', message: `must be a provider of the application's zone "${zoneId}"` }]);
     }
   }
 
   private async lockForChange(manager: EntityManager, caller: Caller, id: string): Promise<CredentialRow> {
-    const where = { id, organizationId: caller.organizationId };
-    const found = await manager.findOne(CredentialRow, { where, select: { id: true, applicationId: true } });
-    if (!found) throw new NotFoundError('Credential', id);
-    await lockApplication(manager, caller, found.applicationId);
-    const credential = await manager.findOne(CredentialRow, { where, lock: { mode: 'pessimistic_write' } });
-    if (!credential) throw new NotFoundError('Credential', id);
-    return credential;
+    await lockApplication(manager, caller, foundOr(await applicationIdOfCredential(manager, caller, id), 'Credential', id));
+    return foundOr(await lockCredentialRow(manager, caller, id), 'Credential', id);
   }
 }

@@ -1,7 +1,7 @@
 import { Client as PgClient, type Pool } from 'pg';
 import { DataSource, type DataSourceOptions, MigrationExecutor } from 'typeorm';
 import { Application } from '../applications/application.entity';
-import { QUERY_READ_TIMEOUT } from '../common/db';
+import { QUERY_READ_TIMEOUT } from './failures';
 import { AuditEvent } from '../audit/audit.entity';
 import { Client } from '../clients/client.entity';
 import { CredentialRow } from '../credentials/credential.entity';

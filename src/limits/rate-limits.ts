@@ -9,6 +9,7 @@ import type Redis from 'ioredis';
 import type { Caller } from '../auth/scopes';
 import { OperationRefusedError, RateLimitedError } from '../common/errors';
 import type { RequestContext } from '../context';
+import { countAttemptCte, deleteExpiredCounters, extendCounter, giveBackPoint } from './rate-limits.repository';
 
 export interface RateLimitSettings {
   /** Mutations one caller (organization + subject) may run per minute. */
@@ -64,7 +65,6 @@ function retryAfterSeconds(rejection: unknown): number {
 export class RateLimits {
   private readonly mutations: RateLimiterAbstract;
   private readonly authAttempts: RateLimiterAbstract;
-  rejections = 0;
 
   constructor(
     private readonly store: RateLimitStore,
@@ -83,7 +83,6 @@ export class RateLimits {
       await this.mutations.consume(limiterKey(caller.organizationId, caller.subject), count);
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      this.rejections++;
       throw new RateLimitedError('Too many mutations; slow down.', retryAfterSeconds(rejection));
     }
   }
@@ -94,21 +93,13 @@ export class RateLimits {
 
   /**
    * With the PostgreSQL store: a CTE `attempt(points, expire)` that counts one attempt of the
-   * caller for this client id — the upsert RateLimiterPostgres's consume runs, on the same
-   * row — so authentication counts the attempt and reads the client in one statement.
-   * Placeholders start at `$<first>`. Undefined for other stores (use countAuthenticationAttempt).
+   * caller for this client id (see countAttemptCte), so authentication counts the attempt and
+   * reads the client in one statement. Placeholders start at `$<first>`. Undefined for other
+   * stores (use countAuthenticationAttempt).
    */
   authenticationAttemptCte(caller: Caller, clientId: string, first: number, now: number): { cte: string; params: unknown[] } | undefined {
     if (this.store.kind !== 'postgres') return undefined;
-    const [key, expire, at] = [`$${first}`, `$${first + 1}`, `$${first + 2}`];
-    return {
-      cte: `attempt AS (
-        INSERT INTO rate_limits VALUES (${key}, 1, ${expire}) ON CONFLICT (key) DO UPDATE SET
-          points = CASE WHEN rate_limits.expire <= ${at} THEN 1 ELSE rate_limits.points + 1 END,
-          expire = CASE WHEN rate_limits.expire <= ${at} THEN ${expire} ELSE rate_limits.expire END
-        RETURNING points, expire)`,
-      params: [`authfail:${this.authKey(caller, clientId)}`, now + this.settings.authFailureWindowSeconds * 1000, now],
-    };
+    return countAttemptCte(`authfail:${this.authKey(caller, clientId)}`, first, now, this.settings.authFailureWindowSeconds * 1000);
   }
 
   /** Counts one attempt of the caller for this client id, before its secret is checked. */
@@ -129,7 +120,6 @@ export class RateLimits {
   async admitAuthenticationAttempt(caller: Caller, clientId: string, attempt: { points: number; msLeft: number }): Promise<void> {
     if (attempt.points <= this.settings.authFailures) return;
     await this.giveBackAttempt(this.authKey(caller, clientId));
-    this.rejections++;
     throw new RateLimitedError('Too many failed authentications for this client; try again later.', Math.max(1, Math.ceil(attempt.msLeft / 1000)));
   }
 
@@ -150,7 +140,7 @@ export class RateLimits {
   private async giveBackAttempt(key: string): Promise<void> {
     const now = Date.now();
     if (this.store.kind === 'postgres') {
-      await this.store.pool.query('UPDATE rate_limits SET points = points - 1 WHERE key = $1 AND expire > $2', [`authfail:${key}`, now]);
+      await giveBackPoint(this.store.pool, `authfail:${key}`, now);
     } else if (this.store.kind === 'redis') {
       await this.store.client.eval(GIVE_BACK_SCRIPT, 1, `authfail:${key}`).catch(() => this.authAttempts.reward(key));
     } else {
@@ -161,7 +151,7 @@ export class RateLimits {
   private async lockOut(key: string): Promise<void> {
     const lockoutMs = this.settings.authLockoutSeconds * 1000;
     if (this.store.kind === 'postgres') {
-      await this.store.pool.query('UPDATE rate_limits SET expire = GREATEST(expire, $2) WHERE key = $1', [`authfail:${key}`, Date.now() + lockoutMs]);
+      await extendCounter(this.store.pool, `authfail:${key}`, Date.now() + lockoutMs);
     } else if (this.store.kind === 'redis') {
       await this.store.client.pexpire(`authfail:${key}`, lockoutMs, 'GT').catch(() => this.authAttempts.block(key, this.settings.authLockoutSeconds));
     } else {
@@ -176,8 +166,7 @@ export class RateLimits {
    */
   async purgeExpired(now = Date.now()): Promise<number> {
     if (this.store.kind !== 'postgres') return 0;
-    const result = await this.store.pool.query('DELETE FROM rate_limits WHERE expire <= $1', [now]);
-    return result.rowCount ?? 0;
+    return deleteExpiredCounters(this.store.pool, now);
   }
 }
 

@@ -1,10 +1,10 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Directive, Field, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity } from 'typeorm';
+import { ZonedRecord } from '../common/base-entity';
 import { EntityMetadata } from '../common/metadata';
-import { Node, OwnerType, registerNodeType } from '../common/node';
+import { Node, registerNodeType } from '../common/node';
 import { ConnectionType } from '../common/pagination';
-import { VersionedRecord } from '../common/versioned';
 
 export enum ProviderType {
   EXTERNAL = 'EXTERNAL',
@@ -56,35 +56,7 @@ export class ProviderProtocols {
 @ObjectType({ simpleResolvers: true, implements: Node, description: 'An identity provider that credentials can trust.' })
 @Directive('@key(fields: "id")')
 @Entity({ name: 'providers' })
-export class Provider extends VersionedRecord implements Node {
-  @Field(() => ID)
-  @Column({ type: 'text', name: 'organization_id' })
-  organizationId!: string;
-
-  @Field(() => ID)
-  @Column({ type: 'text', name: 'zone_id' })
-  zoneId!: string;
-
-  @Field(() => String)
-  @Column({ type: 'text' })
-  identifier!: string;
-
-  @Field(() => String)
-  @Column({ type: 'text' })
-  slug!: string;
-
-  @Field(() => String)
-  @Column({ type: 'text' })
-  name!: string;
-
-  @Field(() => String, { nullable: true })
-  @Column({ type: 'text', nullable: true })
-  description!: string | null;
-
-  @Field(() => OwnerType)
-  @Column({ type: 'text', name: 'owner_type' })
-  ownerType!: OwnerType;
-
+export class Provider extends ZonedRecord implements Node {
   @Field(() => ProviderType)
   @Column({ type: 'text' })
   type!: ProviderType;

@@ -1,13 +1,12 @@
 import type { DataSource } from 'typeorm';
 import { batchLoader } from '../common/loaders';
-import { RowReader } from '../db/rows';
-import { Provider } from './provider.entity';
+import type { Provider } from './provider.entity';
+import { providersByIds } from './provider.repository';
 
 /** Per-request loaders; every lookup is scoped to the caller's organization. */
 export function createProviderLoaders(dataSource: DataSource, organizationId: string) {
-  const rows = RowReader.of(dataSource, Provider);
   return {
-    byId: batchLoader<string, Provider>((ids) => rows.select('WHERE t.organization_id = $1 AND t.id = ANY($2)', [organizationId, ids]), (provider) => provider.id),
+    byId: batchLoader<string, Provider>((ids) => providersByIds(dataSource, organizationId, ids), (provider) => provider.id),
   };
 }
 

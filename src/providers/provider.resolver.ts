@@ -28,7 +28,7 @@ export class ProviderResolver {
     @Arg('filter', () => ProviderFilter, { nullable: true }) filter: ProviderFilter | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<ProviderConnection> {
-    return ProviderConnection.from(await ctx.services.providers.list(callerOf(ctx).organizationId, filter, page));
+    return ProviderConnection.from(await ctx.services.providers.list(callerOf(ctx), filter, page));
   }
 
   @Authorized('providers:write')

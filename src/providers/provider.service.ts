@@ -2,19 +2,21 @@ import { type DataSource, type EntityManager } from 'typeorm';
 import { assertMayWriteOwner } from '../auth/guard';
 import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
-import { freeSlug, runTransaction, transactionWithConflicts } from '../common/db';
+import { DEFAULT_ZONE, bumped, checkExpectedVersion, foundOr, replayByIds } from '../common/crud';
+import { runTransaction, transactionWithConflicts } from '../common/db';
 import type { KeyRing } from '../common/encryption';
 import type { IdempotencyStore } from '../common/idempotency';
-import { ConflictError, type FieldError, NotFoundError, throwIfInvalid } from '../common/errors';
+import { ConflictError, type FieldError, throwIfInvalid } from '../common/errors';
 import { newId } from '../common/ids';
 import { slugify } from '../common/naming';
 import { OwnerType } from '../common/node';
-import { type Page, type PageArgs, paginate, byCreatedAt } from '../common/pagination';
+import type { Page, PageArgs } from '../common/pagination';
 import { httpsUrlProblem } from '../common/uris';
-import { Provider, type ProviderProtocols, ProviderType } from './provider.entity';
+import { countCredentialsTrustingProvider } from '../credentials/credential.repository';
+import { type Provider, type ProviderProtocols, ProviderType } from './provider.entity';
 import type { CreateProviderInput, DeleteProviderInput, ProviderFilter, ProviderProtocolsInput, UpdateProviderInput } from './provider.inputs';
+import { deleteProvider, findProvider, freeProviderSlug, insertProvider, listProviders, lockProviderRow, updateProvider } from './provider.repository';
 
-const DEFAULT_ZONE = 'default';
 const CONFLICTS = {
   providers_identifier_key: 'Another provider in this zone already has this identifier.',
   providers_slug_key: 'Another provider in this zone already has this slug.',
@@ -81,12 +83,12 @@ export class ProviderService {
           const zoneId = input.zoneId ?? DEFAULT_ZONE;
           const now = new Date();
           const id = newId('provider');
-          const provider = manager.create(Provider, {
+          const provider = await insertProvider(manager, {
             id,
             organizationId: caller.organizationId,
             zoneId,
             identifier: input.identifier,
-            slug: input.slug ?? (await freeSlug(manager, 'providers', { organization_id: caller.organizationId, zone_id: zoneId }, slugify(input.name))),
+            slug: input.slug ?? (await freeProviderSlug(manager, caller, zoneId, slugify(input.name))),
             name: input.name,
             description: input.description ?? null,
             ownerType,
@@ -99,17 +101,13 @@ export class ProviderService {
             createdAt: now,
             updatedAt: now,
           });
-          await manager.insert(Provider, provider);
           await this.audit.record(manager, caller, { action: 'provider.create', targetId: provider.id, targetType: 'Provider', changedFields: changedFieldsOf(input) });
           return provider;
         },
-        remember: (provider) => ({ providerId: provider.id }),
-        replay: async (remembered) => {
-          const id = (remembered as { providerId: string }).providerId;
-          const provider = await manager.findOneBy(Provider, { id, organizationId: caller.organizationId });
-          if (!provider) throw new NotFoundError('Provider', id);
-          return provider;
-        },
+        ...replayByIds(
+          (provider) => ({ providerId: provider.id }),
+          async ({ providerId }) => foundOr(await findProvider(manager, caller, providerId), 'Provider', providerId),
+        ),
       }),
     );
   }
@@ -117,9 +115,7 @@ export class ProviderService {
   async update(caller: Caller, input: UpdateProviderInput): Promise<Provider> {
     return transactionWithConflicts(this.dataSource, CONFLICTS, async (manager) => {
       const provider = await this.lock(manager, caller, input.id);
-      if (input.expectedVersion != null && input.expectedVersion !== provider.version) {
-        throw new ConflictError(`Provider ${provider.id} is at version ${provider.version}, not ${input.expectedVersion}.`);
-      }
+      checkExpectedVersion('Provider', provider, input.expectedVersion);
       if (input.clearClientSecret && input.clientSecret) {
         throwIfInvalid([{ path: 'clearClientSecret', message: 'cannot be combined with clientSecret' }]);
       }
@@ -135,8 +131,7 @@ export class ProviderService {
       if (input.metadata !== undefined) changes.metadata = input.metadata ? { docsUrl: input.metadata.docsUrl ?? null } : null;
       if (input.protocols !== undefined) changes.protocols = normalizeProtocols(input.protocols);
       throwIfInvalid(protocolProblems(changes.protocols ?? null));
-      Object.assign(changes, { version: provider.version + 1, updatedAt: new Date() });
-      await manager.update(Provider, { id: provider.id }, changes);
+      await updateProvider(manager, provider.id, bumped(provider, changes));
       await this.audit.record(manager, caller, { action: 'provider.update', targetId: provider.id, targetType: 'Provider', changedFields: changedFieldsOf(input) });
       return Object.assign(provider, changes);
     });
@@ -146,29 +141,21 @@ export class ProviderService {
   async delete(caller: Caller, input: DeleteProviderInput): Promise<string> {
     return runTransaction(this.dataSource, async (manager) => {
       const provider = await this.lock(manager, caller, input.id);
-      const [{ n }] = await manager.query(`SELECT count(*)::int AS n FROM credentials WHERE provider_id = $1`, [provider.id]);
+      const n = await countCredentialsTrustingProvider(manager, provider.id);
       if (n > 0) throw new ConflictError(`Provider ${provider.id} is used by ${n} token credential(s); delete or move them first.`);
-      await manager.delete(Provider, { id: provider.id });
+      await deleteProvider(manager, provider.id);
       await this.audit.record(manager, caller, { action: 'provider.delete', targetId: provider.id, targetType: 'Provider' });
       return provider.id;
     });
   }
 
-  async list(organizationId: string, filter: ProviderFilter | undefined, page: PageArgs): Promise<Page<Provider>> {
-    const query = this.dataSource.getRepository(Provider).createQueryBuilder('provider').where('provider.organization_id = :organizationId', { organizationId });
-    if (filter?.zoneId) query.andWhere('provider.zone_id = :zoneId', { zoneId: filter.zoneId });
-    if (filter?.type) query.andWhere('provider.type = :type', { type: filter.type });
-    return paginate(query, 'provider.id', byCreatedAt('provider'), page);
-  }
-
-  /** The provider's client secret in the clear, for outbound calls made by Clavis itself. */
-  revealClientSecret(provider: Provider): string | null {
-    return provider.clientSecretEncrypted ? this.keyRing.decrypt(provider.clientSecretEncrypted, provider.id) : null;
+  /** The caller's organization's providers, oldest first. */
+  list(caller: Caller, filter: ProviderFilter | undefined, page: PageArgs): Promise<Page<Provider>> {
+    return listProviders(this.dataSource, caller, filter, page);
   }
 
   private async lock(manager: EntityManager, caller: Caller, id: string): Promise<Provider> {
-    const provider = await manager.findOne(Provider, { where: { id, organizationId: caller.organizationId }, lock: { mode: 'pessimistic_write' } });
-    if (!provider) throw new NotFoundError('Provider', id);
+    const provider = foundOr(await lockProviderRow(manager, caller, id), 'Provider', id);
     assertMayWriteOwner(caller, provider.ownerType);
     return provider;
   }

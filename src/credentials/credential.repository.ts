@@ -1,0 +1,68 @@
+import type { DataSource, DeepPartial, EntityManager } from 'typeorm';
+import type { Caller } from '../auth/scopes';
+import { organizationPage } from '../common/crud';
+import type { Page, PageArgs } from '../common/pagination';
+import { type ChildRowSource, childRowSource } from '../db/child-rows';
+import { RowReader } from '../db/rows';
+import { freeSlug } from '../db/slugs';
+import { CredentialRow } from './credential.entity';
+import type { CredentialFilter } from './credential.inputs';
+
+/** Every SQL statement on the credentials table. */
+
+/** Inserts the credential; the entity instance written is returned. */
+export async function insertCredential(manager: EntityManager, fields: DeepPartial<CredentialRow>): Promise<CredentialRow> {
+  const credential = manager.create(CredentialRow, fields);
+  await manager.insert(CredentialRow, credential);
+  return credential;
+}
+
+export function findCredential(manager: EntityManager, caller: Caller, id: string): Promise<CredentialRow | null> {
+  return manager.findOneBy(CredentialRow, { id, organizationId: caller.organizationId });
+}
+
+/** The application of the caller's credential, read without a lock (to lock the application first). */
+export async function applicationIdOfCredential(manager: EntityManager, caller: Caller, id: string): Promise<string | null> {
+  const found = await manager.findOne(CredentialRow, { where: { id, organizationId: caller.organizationId }, select: { id: true, applicationId: true } });
+  return found?.applicationId ?? null;
+}
+
+/** The caller's credential, row-locked for the rest of the transaction; null when there is none. */
+export function lockCredentialRow(manager: EntityManager, caller: Caller, id: string): Promise<CredentialRow | null> {
+  return manager.findOne(CredentialRow, { where: { id, organizationId: caller.organizationId }, lock: { mode: 'pessimistic_write' } });
+}
+
+export async function updateCredential(manager: EntityManager, id: string, changes: Partial<CredentialRow>): Promise<void> {
+  await manager.update(CredentialRow, { id }, changes);
+}
+
+export async function deleteCredential(manager: EntityManager, id: string): Promise<void> {
+  await manager.delete(CredentialRow, { id });
+}
+
+/** The first free slug derived from `base` among the application's credentials. */
+export function freeCredentialSlug(manager: EntityManager, applicationId: string, base: string): Promise<string> {
+  return freeSlug(manager, 'credentials', { application_id: applicationId }, base);
+}
+
+/** How many token credentials trust the provider: the providers feature refuses to delete one in use. */
+export async function countCredentialsTrustingProvider(manager: EntityManager, providerId: string): Promise<number> {
+  const [{ n }] = await manager.query(`SELECT count(*)::int AS n FROM credentials WHERE provider_id = $1`, [providerId]);
+  return n;
+}
+
+/** One page of the caller's credentials, oldest first. */
+export function listCredentials(dataSource: DataSource, caller: Caller, filter: CredentialFilter | undefined, page: PageArgs): Promise<Page<CredentialRow>> {
+  const query = dataSource.getRepository(CredentialRow).createQueryBuilder('credential');
+  return organizationPage(query, 'credential', caller, { application_id: filter?.applicationId, type: filter?.type }, page);
+}
+
+/** Loader batch: the organization's credentials by id. */
+export function credentialsByIds(dataSource: DataSource, organizationId: string, ids: readonly string[]): Promise<CredentialRow[]> {
+  return RowReader.of(dataSource, CredentialRow).select('WHERE t.organization_id = $1 AND t.id = ANY($2)', [organizationId, ids]);
+}
+
+/** `credentials` under applications: one statement for a whole page of applications. */
+export function credentialsByApplication(dataSource: DataSource, organizationId: string): ChildRowSource<CredentialRow> {
+  return childRowSource(dataSource, RowReader.of(dataSource, CredentialRow), 'application_id', organizationId);
+}
