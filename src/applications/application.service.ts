@@ -3,8 +3,9 @@ import { assertMayWriteOwner } from '../auth/guard';
 import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
 import { Client } from '../clients/client.entity';
-import { type ClientSettings, clientSettingsProblems, newClientSettings } from '../clients/client.rules';
+import { type ClientSettings, newClientSettings } from '../clients/client.rules';
 import { type IssuedClient, ClientService } from '../clients/client.service';
+import { validateClientSettings } from '../clients/client.validation';
 import { freeSlug, runTransaction, uniqueViolation } from '../common/db';
 import type { IdempotencyStore } from '../common/idempotency';
 import { slugify } from '../common/naming';
@@ -12,7 +13,8 @@ import { ConflictError, type FieldError, NotFoundError, throwIfInvalid } from '.
 import { newId } from '../common/ids';
 import { OwnerType } from '../common/node';
 import { type Page, type PageArgs, type SortOrder, byCreatedAt, cursorDate, paginate } from '../common/pagination';
-import { redirectUriProblem, resourceUriProblem } from '../common/uris';
+import { fieldErrorsOf, messageOf } from '../common/issues';
+import { redirectUriIssue, resourceUriIssue } from '../common/uris';
 import { Application, type ApplicationProtocols } from './application.entity';
 import { lockApplication } from './application.lock';
 import {
@@ -47,12 +49,12 @@ function applicationProblems(fields: { protocols?: ApplicationProtocolsInput | n
   const oauth2 = fields.protocols?.oauth2;
   for (const key of ['redirectUris', 'postLogoutRedirectUris'] as const) {
     oauth2?.[key]?.forEach((uri, i) => {
-      const problem = redirectUriProblem(uri, { allowPrivateUseScheme: true });
+      const problem = messageOf(redirectUriIssue(uri, { allowPrivateUseScheme: true }));
       if (problem) problems.push({ path: `protocols.oauth2.${key}.${i}`, message: problem });
     });
   }
   fields.dependencies?.forEach((uri, i) => {
-    const problem = resourceUriProblem(uri);
+    const problem = messageOf(resourceUriIssue(uri));
     if (problem) problems.push({ path: `dependencies.${i}`, message: problem });
   });
   return problems;
@@ -88,15 +90,7 @@ export class ApplicationService {
       }
     }
     const clientSettings = newClientSettings(clientInput, input.name);
-    const clientProblems = clientSettingsProblems(clientSettings, 'defaultClient.').map((problem) => {
-      const [, field, index] = problem.path.split('.');
-      return inherited.has(field) && index !== undefined ? { ...problem, path: `protocols.oauth2.${field}.${index}` } : problem;
-    });
-    throwIfInvalid([
-      ...applicationProblems(input),
-      ...clientProblems,
-      ...ClientService.publicationProblems(clientSettings, null, 'defaultClient.'),
-    ]);
+    throwIfInvalid([...applicationProblems(input), ...fieldErrorsOf(validateClientSettings({ mode: 'default-client', settings: clientSettings, inherited }))]);
 
     // A derived slug can be taken by a concurrent create between freeSlug and the insert:
     // derive it again rather than report a conflict on a field the caller never chose.

@@ -7,14 +7,15 @@ import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
 import { runTransaction } from '../common/db';
 import { ConflictError, NotFoundError, ValidationFailedError, throwIfInvalid } from '../common/errors';
+import { fieldErrorsOf } from '../common/issues';
 import { newId } from '../common/ids';
 import { type Page, type PageArgs, paginate, byCreatedAt } from '../common/pagination';
 import { type SecretHasher, SECRET_PREFIXES, generateClientId, generateSecret } from '../common/secrets';
 import { challengeRecordName } from './client-uri-verification';
 import { Client, ClientUriVerificationStatus, ClientVisibility, type ClientUriVerification } from './client.entity';
-import { type ClientFilter, type ClientSettingsInput, CreateClientInput, type DeleteClientInput, UpdateClientInput } from './client.inputs';
-import { type ClientSettings, fieldErrorsOf, newClientSettings, publicationIssues, updatedClientSettings, usesClientSecret } from './client.rules';
-import { asInstance, changedClientIssues, inputFormatIssues, newClientIssues } from './client.validation';
+import type { ClientFilter, ClientSettingsInput, CreateClientInput, DeleteClientInput, UpdateClientInput } from './client.inputs';
+import { type ClientSettings, newClientSettings, updatedClientSettings, usesClientSecret } from './client.rules';
+import { validateClientSettings } from './client.validation';
 
 export interface IssuedClient {
   client: Client;
@@ -73,15 +74,10 @@ export class ClientService {
     return { client, clientSecret };
   }
 
-  /** Problems of a new client's settings beyond the per-field ones (visibility needs a verified URI). */
-  static publicationProblems(settings: ClientSettings, verification: ClientUriVerification | null, prefix = '') {
-    return fieldErrorsOf(publicationIssues(settings, verification, prefix));
-  }
-
   async create(caller: Caller, input: CreateClientInput): Promise<IssuedClient> {
     // The same checks as the dry run validateClientSettings (input bounds included).
     const settings = newClientSettings(input, input.name);
-    throwIfInvalid(fieldErrorsOf(newClientIssues(asInstance(CreateClientInput, input), settings)));
+    throwIfInvalid(fieldErrorsOf(validateClientSettings({ mode: 'create', input, settings })));
     return runTransaction(this.dataSource, async (manager) => {
       const application = await lockApplication(manager, caller, input.applicationId);
       return this.idempotency.run(manager, caller, {
@@ -104,7 +100,6 @@ export class ClientService {
   }
 
   async update(caller: Caller, input: UpdateClientInput): Promise<Client> {
-    const formatIssues = inputFormatIssues(asInstance(UpdateClientInput, input));
     return runTransaction(this.dataSource, async (manager) => {
       const client = await this.lockForChange(manager, caller, input.id);
       if (input.expectedVersion != null && input.expectedVersion !== client.version) {
@@ -118,7 +113,7 @@ export class ClientService {
       // A new clientUri starts a new verification (and so can never leave a client PUBLIC).
       const uriChanged = settings.clientUri !== before.clientUri;
       const verification = uriChanged ? (settings.clientUri ? newUriVerification(settings.clientUri) : null) : client.clientUriVerification;
-      throwIfInvalid(fieldErrorsOf(changedClientIssues(formatIssues, settings, verification, uriChanged)));
+      throwIfInvalid(fieldErrorsOf(validateClientSettings({ mode: 'update', input, settings, verification, uriChanged })));
 
       const now = new Date();
       const changes: Partial<Client> = { ...settings, clientUriVerification: verification, version: client.version + 1, updatedAt: now };
