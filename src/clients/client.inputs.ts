@@ -2,7 +2,7 @@ import { ArrayMaxSize, IsBoolean, IsInt, IsOptional, Max, MaxLength, Min } from 
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Client, ClientType, ClientVisibility, GrantType, ResponseType, TokenEndpointAuthMethod } from './client.entity';
 import { DescriptionBound, IdempotencyKeyBound, NameBound, UriBound, UriListBound } from '../common/input-bounds';
-import { IssueSeverity } from '../common/issues';
+import { IssueSeverity, type ValidationIssue } from '../common/issues';
 
 /** Bounds only a client's fields have (the shared ones: common/input-bounds.ts). */
 export const CLIENT_LIMITS = {
@@ -229,7 +229,7 @@ registerEnumType(IssueSeverity, {
 });
 
 @ObjectType({ simpleResolvers: true, description: 'One finding of the client rules, as validateClientSettings reports it.' })
-export class ClientSettingsIssue {
+export class ClientSettingsIssue implements ValidationIssue {
   @Field(() => String, { description: 'Dotted path of the input field, relative to `input` (e.g. `redirectUris.2`).' })
   path!: string;
 
