@@ -1,7 +1,15 @@
 import { ClientType, ClientVisibility, GrantType, ResponseType, TokenEndpointAuthMethod } from '../src/clients/client.entity';
 import type { ClientSettingsInput } from '../src/clients/client.inputs';
-import { type ClientSettings, clientSettingsProblems, newClientSettings, updatedClientSettings, usesClientSecret } from '../src/clients/client.rules';
-import { corsOriginProblem, dnsHostOf, httpsUrlIssue, httpsUrlProblem, redirectUriIssue, redirectUriProblem, resourceUriIssue, resourceUriProblem } from '../src/common/uris';
+import { type ClientSettings, clientSettingsIssues, newClientSettings, updatedClientSettings, usesClientSecret } from '../src/clients/client.rules';
+import { fieldErrorsOf, messageOf } from '../src/common/issues';
+import { type RedirectUriOptions, corsOriginIssue, dnsHostOf, httpsUrlIssue, redirectUriIssue, resourceUriIssue } from '../src/common/uris';
+
+// The message-only views of the rules, as the services that report `fields` take them.
+const redirectUriProblem = (uri: string, options: RedirectUriOptions) => messageOf(redirectUriIssue(uri, options));
+const corsOriginProblem = (origin: string) => messageOf(corsOriginIssue(origin));
+const httpsUrlProblem = (url: string) => messageOf(httpsUrlIssue(url));
+const resourceUriProblem = (uri: string) => messageOf(resourceUriIssue(uri));
+const clientSettingsProblems = (s: ClientSettings, prefix?: string) => fieldErrorsOf(clientSettingsIssues(s, prefix));
 
 const { AUTHORIZATION_CODE, REFRESH_TOKEN, CLIENT_CREDENTIALS, DEVICE_CODE } = GrantType;
 const { CODE, ID_TOKEN, TOKEN } = ResponseType;

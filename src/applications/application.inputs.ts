@@ -1,26 +1,22 @@
-import { ArrayMaxSize, IsOptional, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsOptional, MaxLength, ValidateNested } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Client } from '../clients/client.entity';
 import { ClientSettingsInput } from '../clients/client.inputs';
 import { EntityMetadataInput } from '../common/metadata';
-import { IsIdentifier, IsSlug, NAME_LIMITS } from '../common/naming';
+import { DescriptionBound, IdempotencyKeyBound, INPUT_BOUNDS, IsIdentifier, IsSlug, NameBound, UriListBound } from '../common/input-bounds';
 import { OwnerType } from '../common/node';
 import { Application } from './application.entity';
-
-export const APPLICATION_LIMITS = { uri: 2048, uriList: 100 } as const;
 
 @InputType()
 export class OAuth2ApplicationProtocolInput {
   @Field(() => [String], { nullable: true })
   @IsOptional()
-  @ArrayMaxSize(APPLICATION_LIMITS.uriList)
-  @MaxLength(APPLICATION_LIMITS.uri, { each: true })
+  @UriListBound()
   redirectUris?: string[];
 
   @Field(() => [String], { nullable: true })
   @IsOptional()
-  @ArrayMaxSize(APPLICATION_LIMITS.uriList)
-  @MaxLength(APPLICATION_LIMITS.uri, { each: true })
+  @UriListBound()
   postLogoutRedirectUris?: string[];
 }
 
@@ -42,7 +38,7 @@ abstract class ApplicationFieldsInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(NAME_LIMITS.description)
+  @DescriptionBound()
   description?: string | null;
 
   @Field(() => EntityMetadataInput, { nullable: true })
@@ -57,8 +53,7 @@ abstract class ApplicationFieldsInput {
 
   @Field(() => [String], { nullable: true, description: 'Resource identifiers (absolute URIs) the application needs.' })
   @IsOptional()
-  @ArrayMaxSize(APPLICATION_LIMITS.uriList)
-  @MaxLength(APPLICATION_LIMITS.uri, { each: true })
+  @UriListBound()
   dependencies?: string[];
 }
 
@@ -69,13 +64,12 @@ export class CreateApplicationInput extends ApplicationFieldsInput {
   identifier!: string;
 
   @Field(() => String)
-  @MinLength(1)
-  @MaxLength(NAME_LIMITS.name)
+  @NameBound()
   name!: string;
 
   @Field(() => ID, { nullable: true, description: 'Defaults to "default".' })
   @IsOptional()
-  @IsIdentifier(NAME_LIMITS.zoneId)
+  @IsIdentifier(INPUT_BOUNDS.zoneId)
   zoneId?: string;
 
   @Field(() => OwnerType, { nullable: true, description: 'Defaults to CUSTOMER; PLATFORM needs the platform:write scope.' })
@@ -88,7 +82,7 @@ export class CreateApplicationInput extends ApplicationFieldsInput {
 
   @Field(() => String, { nullable: true, description: 'Retries with the same key and input return the first result.' })
   @IsOptional()
-  @MaxLength(200)
+  @IdempotencyKeyBound()
   idempotencyKey?: string;
 }
 
@@ -106,8 +100,7 @@ export class UpdateApplicationInput extends ApplicationFieldsInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MinLength(1)
-  @MaxLength(NAME_LIMITS.name)
+  @NameBound()
   name?: string;
 }
 
@@ -123,7 +116,7 @@ export class ApplicationFilter {
 
   @Field(() => String, { nullable: true, description: 'Case-insensitive match on name, identifier or slug.' })
   @IsOptional()
-  @MaxLength(200)
+  @MaxLength(INPUT_BOUNDS.search)
   search?: string;
 }
 

@@ -3,8 +3,9 @@ import { assertMayWriteOwner } from '../auth/guard';
 import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
 import { findClient } from '../clients/client.repository';
-import { type ClientSettings, clientSettingsProblems, newClientSettings } from '../clients/client.rules';
+import { type ClientSettings, newClientSettings } from '../clients/client.rules';
 import { type IssuedClient, ClientService } from '../clients/client.service';
+import { validateClientSettings } from '../clients/client.validation';
 import { DEFAULT_ZONE, bumped, checkExpectedVersion, foundOr, replayByIds } from '../common/crud';
 import { transactionWithConflicts } from '../common/db';
 import type { IdempotencyStore } from '../common/idempotency';
@@ -13,7 +14,8 @@ import { type FieldError, throwIfInvalid } from '../common/errors';
 import { newId } from '../common/ids';
 import { OwnerType } from '../common/node';
 import type { Page, PageArgs } from '../common/pagination';
-import { redirectUriProblem, resourceUriProblem } from '../common/uris';
+import { fieldErrorsOf, messageOf } from '../common/issues';
+import { redirectUriIssue, resourceUriIssue } from '../common/uris';
 import type { Application, ApplicationProtocols } from './application.entity';
 import { lockApplication } from './application.lock';
 import { deleteApplication, findApplication, freeApplicationSlug, insertApplication, listApplications, updateApplication } from './application.repository';
@@ -50,12 +52,12 @@ function applicationProblems(fields: { protocols?: ApplicationProtocolsInput | n
   const oauth2 = fields.protocols?.oauth2;
   for (const key of ['redirectUris', 'postLogoutRedirectUris'] as const) {
     oauth2?.[key]?.forEach((uri, i) => {
-      const problem = redirectUriProblem(uri, { allowPrivateUseScheme: true });
+      const problem = messageOf(redirectUriIssue(uri, { allowPrivateUseScheme: true }));
       if (problem) problems.push({ path: `protocols.oauth2.${key}.${i}`, message: problem });
     });
   }
   fields.dependencies?.forEach((uri, i) => {
-    const problem = resourceUriProblem(uri);
+    const problem = messageOf(resourceUriIssue(uri));
     if (problem) problems.push({ path: `dependencies.${i}`, message: problem });
   });
   return problems;
@@ -84,15 +86,7 @@ export class ApplicationService {
       }
     }
     const clientSettings = newClientSettings(clientInput, input.name);
-    const clientProblems = clientSettingsProblems(clientSettings, 'defaultClient.').map((problem) => {
-      const [, field, index] = problem.path.split('.');
-      return inherited.has(field) && index !== undefined ? { ...problem, path: `protocols.oauth2.${field}.${index}` } : problem;
-    });
-    throwIfInvalid([
-      ...applicationProblems(input),
-      ...clientProblems,
-      ...ClientService.publicationProblems(clientSettings, null, 'defaultClient.'),
-    ]);
+    throwIfInvalid([...applicationProblems(input), ...fieldErrorsOf(validateClientSettings({ mode: 'default-client', settings: clientSettings, inherited }))]);
 
     // A derived slug can be taken by a concurrent create between freeSlug and the insert:
     // derive it again rather than report a conflict on a field the caller never chose.

@@ -1,14 +1,11 @@
-import { ArrayMaxSize, IsBoolean, IsInt, IsOptional, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsBoolean, IsInt, IsOptional, Max, MaxLength, Min } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Client, ClientType, ClientVisibility, GrantType, ResponseType, TokenEndpointAuthMethod } from './client.entity';
-import { IssueSeverity } from './client.rules';
+import { DescriptionBound, IdempotencyKeyBound, NameBound, UriBound, UriListBound } from '../common/input-bounds';
+import { IssueSeverity, type ValidationIssue } from '../common/issues';
 
-/** Bounds on every string and list a client carries. */
+/** Bounds only a client's fields have (the shared ones: common/input-bounds.ts). */
 export const CLIENT_LIMITS = {
-  name: 200,
-  description: 2000,
-  uri: 2048,
-  uriList: 100,
   scope: 128,
   scopeList: 200,
   accessTokenTtlMax: 86_400,
@@ -21,13 +18,12 @@ export const CLIENT_LIMITS = {
 export class ClientSettingsInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MinLength(1)
-  @MaxLength(CLIENT_LIMITS.name)
+  @NameBound()
   name?: string;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(CLIENT_LIMITS.description)
+  @DescriptionBound()
   description?: string | null;
 
   @Field(() => ClientType, { nullable: true }) clientType?: ClientType;
@@ -35,20 +31,17 @@ export class ClientSettingsInput {
 
   @Field(() => [String], { nullable: true })
   @IsOptional()
-  @ArrayMaxSize(CLIENT_LIMITS.uriList)
-  @MaxLength(CLIENT_LIMITS.uri, { each: true })
+  @UriListBound()
   redirectUris?: string[];
 
   @Field(() => [String], { nullable: true })
   @IsOptional()
-  @ArrayMaxSize(CLIENT_LIMITS.uriList)
-  @MaxLength(CLIENT_LIMITS.uri, { each: true })
+  @UriListBound()
   postLogoutRedirectUris?: string[];
 
   @Field(() => [String], { nullable: true })
   @IsOptional()
-  @ArrayMaxSize(CLIENT_LIMITS.uriList)
-  @MaxLength(CLIENT_LIMITS.uri, { each: true })
+  @UriListBound()
   allowedCorsOrigins?: string[];
 
   @Field(() => [GrantType], { nullable: true })
@@ -76,22 +69,22 @@ export class ClientSettingsInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(CLIENT_LIMITS.uri)
+  @UriBound()
   clientUri?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(CLIENT_LIMITS.uri)
+  @UriBound()
   logoUri?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(CLIENT_LIMITS.uri)
+  @UriBound()
   policyUri?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(CLIENT_LIMITS.uri)
+  @UriBound()
   tosUri?: string | null;
 
   @Field(() => Int, { nullable: true, description: 'Seconds, 1 to 86400.' })
@@ -110,8 +103,7 @@ export class ClientSettingsInput {
 
   @Field(() => [String], { nullable: true })
   @IsOptional()
-  @ArrayMaxSize(CLIENT_LIMITS.uriList)
-  @MaxLength(CLIENT_LIMITS.uri, { each: true })
+  @UriListBound()
   resources?: string[];
 }
 
@@ -120,13 +112,12 @@ export class CreateClientInput extends ClientSettingsInput {
   @Field(() => ID) applicationId!: string;
 
   @Field(() => String)
-  @MinLength(1)
-  @MaxLength(CLIENT_LIMITS.name)
+  @NameBound()
   name!: string;
 
   @Field(() => String, { nullable: true, description: 'Retries with the same key and input return the first result.' })
   @IsOptional()
-  @MaxLength(200)
+  @IdempotencyKeyBound()
   idempotencyKey?: string;
 }
 
@@ -238,7 +229,7 @@ registerEnumType(IssueSeverity, {
 });
 
 @ObjectType({ simpleResolvers: true, description: 'One finding of the client rules, as validateClientSettings reports it.' })
-export class ClientSettingsIssue {
+export class ClientSettingsIssue implements ValidationIssue {
   @Field(() => String, { description: 'Dotted path of the input field, relative to `input` (e.g. `redirectUris.2`).' })
   path!: string;
 

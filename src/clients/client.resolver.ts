@@ -26,7 +26,7 @@ import {
   VerifyClientUriInput,
   VerifyClientUriPayload,
 } from './client.inputs';
-import { dryRunClientSettings } from './client.validation';
+import { validateClientSettings } from './client.validation';
 
 /**
  * For createClient, updateClient and validateClientSettings: the input's decorator bounds
@@ -104,7 +104,7 @@ export class ClientResolver {
     @Arg('input', () => ClientSettingsInput, VALIDATED_BY_CLIENT_RULES) input: ClientSettingsInput,
     @Arg('clientType', () => ClientType, { nullable: true }) clientType: ClientType | undefined,
   ): ClientSettingsIssue[] {
-    return dryRunClientSettings(input, clientType);
+    return validateClientSettings({ mode: 'dry-run', input, clientType });
   }
 
   @Authorized('applications:delete')

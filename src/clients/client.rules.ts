@@ -1,5 +1,6 @@
-import type { FieldError } from '../common/errors';
-import { corsOriginIssue, dnsHostOf, httpsUrlIssue, redirectUriIssue, resourceUriIssue } from '../common/uris';
+import { CLAVIS_VALIDATION, type Finding, IssueSeverity, type Rule, type ValidationIssue, issueOf } from '../common/issues';
+import { type UriIssue, type UriRuleCode, corsOriginIssue, dnsHostOf, httpsUrlIssue, redirectUriIssue, resourceUriIssue } from '../common/uris';
+import { INPUT_RULES } from '../common/validation';
 import { ClientType, ClientUriVerificationStatus, ClientVisibility, GrantType, ResponseType, SECRET_AUTH_METHODS, TokenEndpointAuthMethod } from './client.entity';
 import type { ClientSettingsInput } from './client.inputs';
 
@@ -105,35 +106,16 @@ export function updatedClientSettings(current: ClientSettings, input: ClientSett
   return next;
 }
 
-export enum IssueSeverity {
-  /** The settings cannot be saved: createClient / updateClient answer BAD_USER_INPUT. */
-  ERROR = 'ERROR',
-  /** Allowed, but against a recommendation; reported by validateClientSettings only. */
-  WARNING = 'WARNING',
-}
-
-/** One finding of a client rule, as validateClientSettings reports it. */
-export interface ClientSettingsIssue {
-  /** Dotted input path, relative to the argument (`redirectUris.2`, `defaultClient.scopes.0`). */
-  path: string;
-  /** Stable machine-readable code, one per rule (see CLIENT_RULES). */
-  code: string;
-  message: string;
-  severity: IssueSeverity;
-  /** The rule's source, e.g. "RFC 9700 §2.1". */
-  reference: string;
-}
-
 const { ERROR, WARNING } = IssueSeverity;
-const CLAVIS = 'Clavis API: Validation';
 const CLAVIS_VERIFICATION = 'Clavis: client URI verification';
 
 /**
- * Every client rule: its code, severity and source. The checks below emit these codes only,
- * so this table is the whole catalogue (the README lists it for people).
+ * Every client rule: its code, severity and source. The rules below (with the URI rules and
+ * the input bounds they include) emit these codes only, so this table is the whole catalogue
+ * (the README lists it for people).
  */
 export const CLIENT_RULES = {
-  NAME_BLANK: { severity: ERROR, reference: CLAVIS },
+  NAME_BLANK: { severity: ERROR, reference: CLAVIS_VALIDATION },
   // Redirect and post-logout URIs
   REDIRECT_URI_WILDCARD: { severity: ERROR, reference: 'RFC 9700 §2.1' },
   REDIRECT_URI_NOT_ABSOLUTE: { severity: ERROR, reference: 'RFC 6749 §3.1.2' },
@@ -147,7 +129,7 @@ export const CLIENT_RULES = {
   // CORS origins, resources, metadata URLs
   CORS_ORIGIN_WILDCARD: { severity: ERROR, reference: 'RFC 6454 §6.2' },
   CORS_ORIGIN_NOT_ORIGIN: { severity: ERROR, reference: 'RFC 6454 §6.2' },
-  CORS_ORIGIN_NOT_HTTPS: { severity: ERROR, reference: CLAVIS },
+  CORS_ORIGIN_NOT_HTTPS: { severity: ERROR, reference: CLAVIS_VALIDATION },
   RESOURCE_NOT_ABSOLUTE: { severity: ERROR, reference: 'RFC 8707 §2' },
   RESOURCE_FRAGMENT: { severity: ERROR, reference: 'RFC 8707 §2' },
   URL_NOT_ABSOLUTE: { severity: ERROR, reference: 'RFC 7591 §2' },
@@ -159,7 +141,7 @@ export const CLIENT_RULES = {
   // Scopes
   SCOPE_EMPTY: { severity: ERROR, reference: 'RFC 6749 §3.3' },
   SCOPE_WHITESPACE: { severity: ERROR, reference: 'RFC 6749 §3.3' },
-  SCOPE_COLON: { severity: ERROR, reference: CLAVIS },
+  SCOPE_COLON: { severity: ERROR, reference: CLAVIS_VALIDATION },
   // Grant types and response types
   GRANT_TYPES_EMPTY: { severity: ERROR, reference: 'RFC 7591 §2' },
   RESPONSE_TYPE_CODE_MISSING: { severity: ERROR, reference: 'RFC 7591 §2.1' },
@@ -178,134 +160,215 @@ export const CLIENT_RULES = {
   // Publication
   CLIENT_URI_NOT_VERIFIED: { severity: ERROR, reference: CLAVIS_VERIFICATION },
   // Bounds and formats from the input type's decorators (class-validator)
-  TOO_LONG: { severity: ERROR, reference: CLAVIS },
-  TOO_SHORT: { severity: ERROR, reference: CLAVIS },
-  TOO_MANY_ITEMS: { severity: ERROR, reference: CLAVIS },
-  OUT_OF_RANGE: { severity: ERROR, reference: CLAVIS },
-  INVALID_VALUE: { severity: ERROR, reference: CLAVIS },
-} as const satisfies Record<string, { severity: IssueSeverity; reference: string }>;
+  ...INPUT_RULES,
+} as const satisfies Record<string, Rule> & Record<UriRuleCode, Rule>;
 
 export type ClientRuleCode = keyof typeof CLIENT_RULES;
 
-/** An issue of the catalogued rule `code`. */
-export function ruleIssue(code: ClientRuleCode, path: string, message: string): ClientSettingsIssue {
-  const rule = CLIENT_RULES[code];
-  return { path, code, message, severity: rule.severity, reference: rule.reference };
+/** What a settings rule finds: a catalogued code at a path relative to the settings. */
+type ClientFinding = Finding<ClientRuleCode> & { path: string };
+/** A named rule of a client's settings. */
+type SettingsRule = (s: ClientSettings) => Iterable<ClientFinding>;
+
+const at = (path: string, code: ClientRuleCode, message: string): ClientFinding => ({ path, code, message });
+const isNative = (s: ClientSettings) => s.clientType === ClientType.NATIVE;
+const isPublic = (s: ClientSettings) => s.tokenEndpointAuthMethod === TokenEndpointAuthMethod.NONE;
+
+type UriListKey = 'redirectUris' | 'postLogoutRedirectUris' | 'allowedCorsOrigins' | 'resources';
+
+/** Each URI of a list against a URI rule, at the index the caller sent. */
+function* eachUri(s: ClientSettings, key: UriListKey, rule: (value: string) => UriIssue | null): Iterable<ClientFinding> {
+  for (const [i, value] of s[key].entries()) {
+    const found = rule(value);
+    if (found) yield { path: `${key}.${inputIndex(s[key], i)}`, ...found };
+  }
 }
 
-/** What BAD_USER_INPUT reports: the ERROR issues, as `{ path, message }` field errors. */
-export function fieldErrorsOf(issues: readonly ClientSettingsIssue[]): FieldError[] {
-  return issues.filter((issue) => issue.severity === IssueSeverity.ERROR).map(({ path, message }) => ({ path, message }));
+function* nameNotBlank(s: ClientSettings): Iterable<ClientFinding> {
+  if (!s.name.trim()) yield at('name', 'NAME_BLANK', 'must not be blank');
 }
 
-/**
- * Every rule a client's settings are checked against, errors and warnings, with paths
- * relative to `prefix` (so `defaultClient.redirectUris.0` inside createApplication).
- */
-export function clientSettingsIssues(s: ClientSettings, prefix = ''): ClientSettingsIssue[] {
-  const issues: ClientSettingsIssue[] = [];
-  const at = (path: string, code: ClientRuleCode, message: string) => issues.push(ruleIssue(code, prefix + path, message));
-  const grants = new Set(s.grantTypes);
-  const responses = new Set(s.responseTypes);
-  const isPublic = s.tokenEndpointAuthMethod === TokenEndpointAuthMethod.NONE;
-  const isNative = s.clientType === ClientType.NATIVE;
-
-  if (!s.name.trim()) at('name', 'NAME_BLANK', 'must not be blank');
-
-  s.redirectUris.forEach((uri, i) => {
+/** Redirect URIs: the URI rule, then for those that pass, the loopback recommendations (RFC 8252). */
+function* redirectUris(s: ClientSettings): Iterable<ClientFinding> {
+  const options = { allowPrivateUseScheme: isNative(s) };
+  for (const [i, uri] of s.redirectUris.entries()) {
     const path = `redirectUris.${inputIndex(s.redirectUris, i)}`;
-    const problem = redirectUriIssue(uri, { allowPrivateUseScheme: isNative });
-    if (problem) return at(path, problem.code as ClientRuleCode, problem.message);
+    const found = redirectUriIssue(uri, options);
+    if (found) {
+      yield { path, ...found };
+      continue;
+    }
     const url = new URL(uri);
-    if (url.protocol !== 'http:') return;
-    if (!isNative) at(path, 'LOOPBACK_REDIRECT_NOT_NATIVE', 'http on a loopback address reaches only the machine the browser runs on; it is meant for native apps (use https for deployed WEB and SPA clients)');
-    else if (url.hostname === 'localhost') at(path, 'LOOPBACK_REDIRECT_LOCALHOST', 'prefer the loopback IP literal (http://127.0.0.1 or http://[::1]) to "localhost", which a local resolver may send elsewhere');
-  });
-  s.postLogoutRedirectUris.forEach((uri, i) => {
-    const problem = redirectUriIssue(uri, { allowPrivateUseScheme: isNative });
-    if (problem) at(`postLogoutRedirectUris.${inputIndex(s.postLogoutRedirectUris, i)}`, problem.code as ClientRuleCode, problem.message);
-  });
-  s.allowedCorsOrigins.forEach((origin, i) => {
-    const problem = corsOriginIssue(origin);
-    if (problem) at(`allowedCorsOrigins.${inputIndex(s.allowedCorsOrigins, i)}`, problem.code as ClientRuleCode, problem.message);
-  });
-  s.resources.forEach((uri, i) => {
-    const problem = resourceUriIssue(uri);
-    if (problem) at(`resources.${inputIndex(s.resources, i)}`, problem.code as ClientRuleCode, problem.message);
-  });
+    if (url.protocol !== 'http:') continue;
+    if (!isNative(s)) {
+      yield at(
+        path,
+        'LOOPBACK_REDIRECT_NOT_NATIVE',
+        'http on a loopback address reaches only the machine the browser runs on; it is meant for native apps (use https for deployed WEB and SPA clients)',
+      );
+    } else if (url.hostname === 'localhost') {
+      yield at(
+        path,
+        'LOOPBACK_REDIRECT_LOCALHOST',
+        'prefer the loopback IP literal (http://127.0.0.1 or http://[::1]) to "localhost", which a local resolver may send elsewhere',
+      );
+    }
+  }
+}
+
+function postLogoutRedirectUris(s: ClientSettings): Iterable<ClientFinding> {
+  const options = { allowPrivateUseScheme: isNative(s) };
+  return eachUri(s, 'postLogoutRedirectUris', (uri) => redirectUriIssue(uri, options));
+}
+
+const corsOrigins: SettingsRule = (s) => eachUri(s, 'allowedCorsOrigins', corsOriginIssue);
+const resources: SettingsRule = (s) => eachUri(s, 'resources', resourceUriIssue);
+
+/** Client, logo, policy and terms URIs: absolute https URLs. */
+function* metadataUrls(s: ClientSettings): Iterable<ClientFinding> {
   for (const key of ['clientUri', 'logoUri', 'policyUri', 'tosUri'] as const) {
     const value = s[key];
-    const problem = value == null ? null : httpsUrlIssue(value);
-    if (problem) at(key, problem.code as ClientRuleCode, problem.message);
+    const found = value == null ? null : httpsUrlIssue(value);
+    if (found) yield { path: key, ...found };
   }
-  if (s.clientUri != null && !httpsUrlIssue(s.clientUri) && dnsHostOf(s.clientUri) == null) {
-    at('clientUri', 'CLIENT_URI_HOST_NOT_VERIFIABLE', 'its host is an IP address or a loopback name, which has no DNS zone to publish the ownership TXT record in: the client can never be made PUBLIC');
-  }
-  s.scopes.forEach((scope, i) => {
-    const path = `scopes.${inputIndex(s.scopes, i)}`;
-    if (!scope) at(path, 'SCOPE_EMPTY', 'must not be empty');
-    else if (/\s/.test(scope)) at(path, 'SCOPE_WHITESPACE', 'must not contain whitespace: scopes are space-separated tokens');
-    else if (scope.includes(':')) at(path, 'SCOPE_COLON', 'must not contain ":"');
-  });
-
-  if (s.grantTypes.length === 0) at('grantTypes', 'GRANT_TYPES_EMPTY', 'must contain at least one grant type');
-  // RFC 7591 §2.1: the code response type goes with the authorization_code grant, both ways.
-  if (grants.has(GrantType.AUTHORIZATION_CODE) && !responses.has(ResponseType.CODE)) {
-    at('responseTypes', 'RESPONSE_TYPE_CODE_MISSING', 'must include CODE when grantTypes includes AUTHORIZATION_CODE (RFC 7591 §2.1)');
-  }
-  if (responses.size > 0 && !grants.has(GrantType.AUTHORIZATION_CODE)) {
-    at('responseTypes', 'RESPONSE_TYPES_WITHOUT_CODE_GRANT', 'must be empty unless grantTypes includes AUTHORIZATION_CODE (RFC 7591 §2.1)');
-  }
-  // RFC 9700 §2.1.2: the implicit grant is not supported; TOKEN / ID_TOKEN only in hybrid flows with CODE.
-  if ((responses.has(ResponseType.TOKEN) || responses.has(ResponseType.ID_TOKEN)) && !responses.has(ResponseType.CODE)) {
-    at('responseTypes', 'IMPLICIT_FLOW', 'TOKEN and ID_TOKEN are allowed only together with CODE: the implicit flow is not supported (RFC 9700 §2.1.2)');
-  } else if (responses.has(ResponseType.TOKEN)) {
-    at('responseTypes', 'ACCESS_TOKEN_IN_AUTHORIZATION_RESPONSE', 'TOKEN returns an access token in the authorization response, where it can leak or be replayed; prefer CODE (with ID_TOKEN if needed) and get access tokens from the token endpoint');
-  }
-  if (grants.has(GrantType.REFRESH_TOKEN) && !grants.has(GrantType.AUTHORIZATION_CODE) && !grants.has(GrantType.DEVICE_CODE)) {
-    at('grantTypes', 'REFRESH_TOKEN_WITHOUT_INITIAL_GRANT', 'REFRESH_TOKEN needs AUTHORIZATION_CODE or DEVICE_CODE to issue the first refresh token');
-  }
-  if (grants.has(GrantType.AUTHORIZATION_CODE) && s.redirectUris.length === 0) {
-    at('redirectUris', 'REDIRECT_URIS_REQUIRED', 'must contain at least one URI when grantTypes includes AUTHORIZATION_CODE');
-  }
-  if (s.clientType === ClientType.MACHINE && s.grantTypes.some((grant) => grant !== GrantType.CLIENT_CREDENTIALS)) {
-    at('grantTypes', 'MACHINE_GRANT_TYPE', 'MACHINE clients may only use CLIENT_CREDENTIALS');
-  }
-
-  if (isPublic) {
-    if (s.clientType !== ClientType.SPA && s.clientType !== ClientType.NATIVE) {
-      at('tokenEndpointAuthMethod', 'AUTH_METHOD_NONE_CONFIDENTIAL_CLIENT', 'NONE is allowed only for SPA and NATIVE clients');
-    }
-    if (!s.requirePkce) at('requirePkce', 'PKCE_REQUIRED', 'must be true for clients with the NONE auth method (RFC 9700 §2.1.1)');
-    if (grants.has(GrantType.CLIENT_CREDENTIALS)) at('grantTypes', 'CLIENT_CREDENTIALS_PUBLIC_CLIENT', 'CLIENT_CREDENTIALS is not allowed with the NONE auth method');
-  } else if (s.clientType === ClientType.SPA || s.clientType === ClientType.NATIVE) {
-    at('tokenEndpointAuthMethod', 'PUBLIC_CLIENT_WITH_SECRET', 'SPA and NATIVE clients cannot keep a secret and must use NONE (RFC 8252 §8.4)');
-  } else if (grants.has(GrantType.AUTHORIZATION_CODE) && !s.requirePkce) {
-    at('requirePkce', 'PKCE_RECOMMENDED', 'PKCE is recommended for confidential clients too: it protects the authorization code against injection');
-  }
-  if (s.tokenEndpointAuthMethod === TokenEndpointAuthMethod.CLIENT_SECRET_POST) {
-    at('tokenEndpointAuthMethod', 'CLIENT_SECRET_POST_NOT_RECOMMENDED', 'sending the secret in the request body is not recommended; prefer CLIENT_SECRET_BASIC or PRIVATE_KEY_JWT');
-  }
-  return issues;
 }
 
+/** A client URI whose host has no DNS zone can never be verified, so never published. */
+function* clientUriVerifiable(s: ClientSettings): Iterable<ClientFinding> {
+  if (s.clientUri != null && !httpsUrlIssue(s.clientUri) && dnsHostOf(s.clientUri) == null) {
+    yield at(
+      'clientUri',
+      'CLIENT_URI_HOST_NOT_VERIFIABLE',
+      'its host is an IP address or a loopback name, which has no DNS zone to publish the ownership TXT record in: the client can never be made PUBLIC',
+    );
+  }
+}
+
+function* scopes(s: ClientSettings): Iterable<ClientFinding> {
+  for (const [i, scope] of s.scopes.entries()) {
+    const path = `scopes.${inputIndex(s.scopes, i)}`;
+    if (!scope) yield at(path, 'SCOPE_EMPTY', 'must not be empty');
+    else if (/\s/.test(scope)) yield at(path, 'SCOPE_WHITESPACE', 'must not contain whitespace: scopes are space-separated tokens');
+    else if (scope.includes(':')) yield at(path, 'SCOPE_COLON', 'must not contain ":"');
+  }
+}
+
+function* grantTypesPresent(s: ClientSettings): Iterable<ClientFinding> {
+  if (s.grantTypes.length === 0) yield at('grantTypes', 'GRANT_TYPES_EMPTY', 'must contain at least one grant type');
+}
+
+/** RFC 7591 §2.1: the code response type goes with the authorization_code grant, both ways. */
+function* codeResponseMatchesGrant(s: ClientSettings): Iterable<ClientFinding> {
+  const hasCodeGrant = s.grantTypes.includes(GrantType.AUTHORIZATION_CODE);
+  if (hasCodeGrant && !s.responseTypes.includes(ResponseType.CODE)) {
+    yield at('responseTypes', 'RESPONSE_TYPE_CODE_MISSING', 'must include CODE when grantTypes includes AUTHORIZATION_CODE (RFC 7591 §2.1)');
+  }
+  if (s.responseTypes.length > 0 && !hasCodeGrant) {
+    yield at('responseTypes', 'RESPONSE_TYPES_WITHOUT_CODE_GRANT', 'must be empty unless grantTypes includes AUTHORIZATION_CODE (RFC 7591 §2.1)');
+  }
+}
+
+/** RFC 9700 §2.1.2: the implicit grant is not supported; TOKEN / ID_TOKEN only in hybrid flows with CODE. */
+function* noImplicitFlow(s: ClientSettings): Iterable<ClientFinding> {
+  const responses = new Set(s.responseTypes);
+  if ((responses.has(ResponseType.TOKEN) || responses.has(ResponseType.ID_TOKEN)) && !responses.has(ResponseType.CODE)) {
+    yield at('responseTypes', 'IMPLICIT_FLOW', 'TOKEN and ID_TOKEN are allowed only together with CODE: the implicit flow is not supported (RFC 9700 §2.1.2)');
+  } else if (responses.has(ResponseType.TOKEN)) {
+    yield at(
+      'responseTypes',
+      'ACCESS_TOKEN_IN_AUTHORIZATION_RESPONSE',
+      'TOKEN returns an access token in the authorization response, where it can leak or be replayed; prefer CODE (with ID_TOKEN if needed) and get access tokens from the token endpoint',
+    );
+  }
+}
+
+function* refreshTokenNeedsInitialGrant(s: ClientSettings): Iterable<ClientFinding> {
+  const grants = new Set(s.grantTypes);
+  if (grants.has(GrantType.REFRESH_TOKEN) && !grants.has(GrantType.AUTHORIZATION_CODE) && !grants.has(GrantType.DEVICE_CODE)) {
+    yield at('grantTypes', 'REFRESH_TOKEN_WITHOUT_INITIAL_GRANT', 'REFRESH_TOKEN needs AUTHORIZATION_CODE or DEVICE_CODE to issue the first refresh token');
+  }
+}
+
+function* redirectUrisRequired(s: ClientSettings): Iterable<ClientFinding> {
+  if (s.grantTypes.includes(GrantType.AUTHORIZATION_CODE) && s.redirectUris.length === 0) {
+    yield at('redirectUris', 'REDIRECT_URIS_REQUIRED', 'must contain at least one URI when grantTypes includes AUTHORIZATION_CODE');
+  }
+}
+
+function* machineGrants(s: ClientSettings): Iterable<ClientFinding> {
+  if (s.clientType === ClientType.MACHINE && s.grantTypes.some((grant) => grant !== GrantType.CLIENT_CREDENTIALS)) {
+    yield at('grantTypes', 'MACHINE_GRANT_TYPE', 'MACHINE clients may only use CLIENT_CREDENTIALS');
+  }
+}
+
+/** Public clients (NONE) are SPA or NATIVE with PKCE and no client credentials grant; SPA and NATIVE are public. */
+function* clientAuthentication(s: ClientSettings): Iterable<ClientFinding> {
+  const browserOrDevice = s.clientType === ClientType.SPA || s.clientType === ClientType.NATIVE;
+  if (isPublic(s)) {
+    if (!browserOrDevice) yield at('tokenEndpointAuthMethod', 'AUTH_METHOD_NONE_CONFIDENTIAL_CLIENT', 'NONE is allowed only for SPA and NATIVE clients');
+    if (!s.requirePkce) yield at('requirePkce', 'PKCE_REQUIRED', 'must be true for clients with the NONE auth method (RFC 9700 §2.1.1)');
+    if (s.grantTypes.includes(GrantType.CLIENT_CREDENTIALS)) {
+      yield at('grantTypes', 'CLIENT_CREDENTIALS_PUBLIC_CLIENT', 'CLIENT_CREDENTIALS is not allowed with the NONE auth method');
+    }
+  } else if (browserOrDevice) {
+    yield at('tokenEndpointAuthMethod', 'PUBLIC_CLIENT_WITH_SECRET', 'SPA and NATIVE clients cannot keep a secret and must use NONE (RFC 8252 §8.4)');
+  } else if (s.grantTypes.includes(GrantType.AUTHORIZATION_CODE) && !s.requirePkce) {
+    yield at('requirePkce', 'PKCE_RECOMMENDED', 'PKCE is recommended for confidential clients too: it protects the authorization code against injection');
+  }
+}
+
+function* secretNotInBody(s: ClientSettings): Iterable<ClientFinding> {
+  if (s.tokenEndpointAuthMethod === TokenEndpointAuthMethod.CLIENT_SECRET_POST) {
+    yield at(
+      'tokenEndpointAuthMethod',
+      'CLIENT_SECRET_POST_NOT_RECOMMENDED',
+      'sending the secret in the request body is not recommended; prefer CLIENT_SECRET_BASIC or PRIVATE_KEY_JWT',
+    );
+  }
+}
+
+/** The rules of a client's settings, in the order their issues are reported. */
+const SETTINGS_RULES: readonly SettingsRule[] = [
+  nameNotBlank,
+  redirectUris,
+  postLogoutRedirectUris,
+  corsOrigins,
+  resources,
+  metadataUrls,
+  clientUriVerifiable,
+  scopes,
+  grantTypesPresent,
+  codeResponseMatchesGrant,
+  noImplicitFlow,
+  refreshTokenNeedsInitialGrant,
+  redirectUrisRequired,
+  machineGrants,
+  clientAuthentication,
+  secretNotInBody,
+];
+
 /**
- * The ERROR rules as field errors (what createApplication's default client and the tests
- * use); paths relative to `prefix`.
+ * Every settings rule, errors and warnings, with paths relative to `prefix` (so
+ * `defaultClient.redirectUris.0` inside createApplication). One step of validateClientSettings.
  */
-export function clientSettingsProblems(s: ClientSettings, prefix = ''): FieldError[] {
-  return fieldErrorsOf(clientSettingsIssues(s, prefix));
+export function clientSettingsIssues(s: ClientSettings, prefix = ''): ValidationIssue[] {
+  return SETTINGS_RULES.flatMap((rule) => Array.from(rule(s), ({ path, code, message }) => issueOf(CLIENT_RULES, code, prefix + path, message)));
 }
 
 /** Visibility PUBLIC needs a client URI whose ownership is VERIFIED. */
-export function publicationIssues(s: Pick<ClientSettings, 'visibility' | 'clientUri'>, verification: { status: ClientUriVerificationStatus } | null, prefix = '', uriChanged = false): ClientSettingsIssue[] {
+export function publicationIssues(
+  s: Pick<ClientSettings, 'visibility' | 'clientUri'>,
+  verification: { status: ClientUriVerificationStatus } | null,
+  prefix = '',
+  uriChanged = false,
+): ValidationIssue[] {
   if (s.visibility !== ClientVisibility.PUBLIC || verification?.status === ClientUriVerificationStatus.VERIFIED) return [];
   const message = !s.clientUri
     ? 'PUBLIC needs a clientUri whose ownership is VERIFIED (set clientUri, publish its TXT record, then call verifyClientUri)'
     : uriChanged
       ? 'PUBLIC needs a clientUri whose ownership is VERIFIED; a new clientUri starts a new verification, so a PUBLIC client cannot move it — set visibility: PRIVATE in the same update, verify the new URI, then publish again'
       : 'PUBLIC needs a clientUri whose ownership is VERIFIED (publish the TXT record of clientUriVerification, then call verifyClientUri)';
-  return [ruleIssue('CLIENT_URI_NOT_VERIFIED', `${prefix}visibility`, message)];
+  return [issueOf(CLIENT_RULES, 'CLIENT_URI_NOT_VERIFIED', `${prefix}visibility`, message)];
 }
 
 /** Whether clients with these settings authenticate with a generated secret. */

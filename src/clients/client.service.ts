@@ -8,14 +8,15 @@ import type { Caller } from '../auth/scopes';
 import { bumped, checkExpectedVersion, foundOr, replayByIds } from '../common/crud';
 import { runTransaction } from '../common/db';
 import { ValidationFailedError, throwIfInvalid } from '../common/errors';
+import { fieldErrorsOf } from '../common/issues';
 import { newId } from '../common/ids';
 import type { Page, PageArgs } from '../common/pagination';
 import { type SecretHasher, SECRET_PREFIXES, generateClientId, generateSecret } from '../common/secrets';
 import { challengeRecordName } from './client-uri-verification';
 import { type Client, ClientUriVerificationStatus, ClientVisibility, type ClientUriVerification } from './client.entity';
-import { type ClientFilter, type ClientSettingsInput, CreateClientInput, type DeleteClientInput, UpdateClientInput } from './client.inputs';
-import { type ClientSettings, fieldErrorsOf, newClientSettings, publicationIssues, updatedClientSettings, usesClientSecret } from './client.rules';
-import { asInstance, changedClientIssues, inputFormatIssues, newClientIssues } from './client.validation';
+import type { ClientFilter, ClientSettingsInput, CreateClientInput, DeleteClientInput, UpdateClientInput } from './client.inputs';
+import { type ClientSettings, newClientSettings, updatedClientSettings, usesClientSecret } from './client.rules';
+import { validateClientSettings } from './client.validation';
 import {
   applicationIdOfClient,
   clearDefaultClient,
@@ -83,15 +84,10 @@ export class ClientService {
     return { client, clientSecret };
   }
 
-  /** Problems of a new client's settings beyond the per-field ones (visibility needs a verified URI). */
-  static publicationProblems(settings: ClientSettings, verification: ClientUriVerification | null, prefix = '') {
-    return fieldErrorsOf(publicationIssues(settings, verification, prefix));
-  }
-
   async create(caller: Caller, input: CreateClientInput): Promise<IssuedClient> {
     // The same checks as the dry run validateClientSettings (input bounds included).
     const settings = newClientSettings(input, input.name);
-    throwIfInvalid(fieldErrorsOf(newClientIssues(asInstance(CreateClientInput, input), settings)));
+    throwIfInvalid(fieldErrorsOf(validateClientSettings({ mode: 'create', input, settings })));
     return runTransaction(this.dataSource, async (manager) => {
       const application = await lockApplication(manager, caller, input.applicationId);
       return this.idempotency.run(manager, caller, {
@@ -111,7 +107,6 @@ export class ClientService {
   }
 
   async update(caller: Caller, input: UpdateClientInput): Promise<Client> {
-    const formatIssues = inputFormatIssues(asInstance(UpdateClientInput, input));
     return runTransaction(this.dataSource, async (manager) => {
       const client = await this.lockForChange(manager, caller, input.id);
       checkExpectedVersion('Client', client, input.expectedVersion);
@@ -123,7 +118,7 @@ export class ClientService {
       // A new clientUri starts a new verification (and so can never leave a client PUBLIC).
       const uriChanged = settings.clientUri !== before.clientUri;
       const verification = uriChanged ? (settings.clientUri ? newUriVerification(settings.clientUri) : null) : client.clientUriVerification;
-      throwIfInvalid(fieldErrorsOf(changedClientIssues(formatIssues, settings, verification, uriChanged)));
+      throwIfInvalid(fieldErrorsOf(validateClientSettings({ mode: 'update', input, settings, verification, uriChanged })));
 
       const now = new Date();
       const changes = bumped(client, { ...settings, clientUriVerification: verification }, now);

@@ -1,5 +1,6 @@
-import { IsOptional, IsUrl, MaxLength } from 'class-validator';
+import { IsOptional, IsUrl } from 'class-validator';
 import { Field, InputType, ObjectType } from 'type-graphql';
+import { UriBound } from './input-bounds';
 
 @ObjectType({ simpleResolvers: true })
 export class EntityMetadata {
@@ -10,7 +11,7 @@ export class EntityMetadata {
 export class EntityMetadataInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(2048)
+  @UriBound()
   @IsUrl({ protocols: ['https'], require_protocol: true, require_tld: false }, { message: 'must be an absolute https URL' })
   docsUrl?: string | null;
 }

@@ -1,7 +1,9 @@
+import type { Finding } from './issues';
+
 /**
- * URI rules shared by clients, applications and providers. Each check returns null when the
- * value is acceptable; otherwise `…Issue` returns a stable code with the reason and
- * `…Problem` the reason alone (a message for `extensions.fields`).
+ * URI rules shared by clients, applications, credentials and providers. Each rule returns null
+ * when the value is acceptable, otherwise its finding: a stable code (catalogued in CLIENT_RULES)
+ * and the reason. Where only a message is reported (`extensions.fields`), take it with messageOf.
  */
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
@@ -29,13 +31,27 @@ export interface RedirectUriOptions {
   allowPrivateUseScheme: boolean;
 }
 
-/** A problem of a URI: a stable code (see the client rule catalogue) and a message for the caller. */
-export interface UriIssue {
-  code: string;
-  message: string;
-}
+export type UriRuleCode =
+  | 'REDIRECT_URI_WILDCARD'
+  | 'REDIRECT_URI_NOT_ABSOLUTE'
+  | 'REDIRECT_URI_FRAGMENT'
+  | 'REDIRECT_URI_NOT_HTTPS'
+  | 'REDIRECT_URI_PRIVATE_USE_SCHEME'
+  | 'REDIRECT_URI_SCHEME'
+  | 'CORS_ORIGIN_WILDCARD'
+  | 'CORS_ORIGIN_NOT_ORIGIN'
+  | 'CORS_ORIGIN_NOT_HTTPS'
+  | 'RESOURCE_NOT_ABSOLUTE'
+  | 'RESOURCE_FRAGMENT'
+  | 'URL_NOT_ABSOLUTE'
+  | 'URL_NOT_HTTPS'
+  | 'URI_NOT_CANONICAL'
+  | 'URI_USERINFO';
 
-const issue = (code: string, message: string): UriIssue => ({ code, message });
+/** What a URI rule finds: a stable code and a message for the caller. */
+export type UriIssue = Finding<UriRuleCode>;
+
+const issue = (code: UriRuleCode, message: string): UriIssue => ({ code, message });
 
 /**
  * A URI is stored and compared as the text the caller sent, while the rules below read its
@@ -80,10 +96,6 @@ export function redirectUriIssue(value: string, options: RedirectUriOptions): Ur
   return issue('REDIRECT_URI_SCHEME', 'must use https, http on a loopback address, or (NATIVE clients) a reverse-domain private-use scheme');
 }
 
-export function redirectUriProblem(value: string, options: RedirectUriOptions): string | null {
-  return redirectUriIssue(value, options)?.message ?? null;
-}
-
 /** CORS origins: scheme, host and optional port, nothing else. */
 export function corsOriginIssue(value: string): UriIssue | null {
   // WHATWG URL accepts `*` in a host, so `https://*.example.com` would pass as its own origin.
@@ -95,10 +107,6 @@ export function corsOriginIssue(value: string): UriIssue | null {
   return null;
 }
 
-export function corsOriginProblem(value: string): string | null {
-  return corsOriginIssue(value)?.message ?? null;
-}
-
 /** An absolute `https` URL (client, logo, policy and terms URIs; JWKS and docs URLs). */
 export function httpsUrlIssue(value: string): UriIssue | null {
   const url = parse(value);
@@ -107,20 +115,12 @@ export function httpsUrlIssue(value: string): UriIssue | null {
   return formIssue(value, url);
 }
 
-export function httpsUrlProblem(value: string): string | null {
-  return httpsUrlIssue(value)?.message ?? null;
-}
-
 /** A resource or dependency identifier: an absolute URI without a fragment (RFC 8707 §2). */
 export function resourceUriIssue(value: string): UriIssue | null {
   const url = parse(value);
   if (!url) return issue('RESOURCE_NOT_ABSOLUTE', 'must be an absolute URI');
   if (value.includes('#')) return issue('RESOURCE_FRAGMENT', 'must not contain a fragment');
   return formIssue(value, url);
-}
-
-export function resourceUriProblem(value: string): string | null {
-  return resourceUriIssue(value)?.message ?? null;
 }
 
 /** The host of an absolute URL when it is a DNS name (not an IP literal, not a loopback name); else null. */

@@ -1,10 +1,9 @@
-import { IsOptional, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsOptional, Matches, ValidateNested } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { IsIdentifier, IsSlug } from '../common/naming';
+import { IdempotencyKeyBound, IsIdentifier, IsSlug, UriBound } from '../common/input-bounds';
 import { CredentialType, CredentialUnion, type CredentialRow } from './credential.entity';
 
-const URI_MAX = 2048;
 /** A token subject: printable, no control characters. */
 const SUBJECT_PATTERN = /^[^\p{Cc}]{1,256}$/u;
 
@@ -33,7 +32,7 @@ export class PublicKeyCredentialInput {
   identifier?: string;
   @Field(() => String, { nullable: true, description: 'Where the public keys are published (https). Exclusive with jwks.' })
   @IsOptional()
-  @MaxLength(URI_MAX)
+  @UriBound()
   jwksUri?: string | null;
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'A JWK Set of public keys. Exclusive with jwksUri.' })
   jwks?: Record<string, unknown> | null;
@@ -42,7 +41,7 @@ export class PublicKeyCredentialInput {
 @InputType()
 export class UrlCredentialInput {
   @Field(() => String, { description: 'An absolute https URL; it is also the identifier.' })
-  @MaxLength(URI_MAX)
+  @UriBound()
   url!: string;
 }
 
@@ -67,7 +66,7 @@ export const CREDENTIAL_INPUT_KINDS = [
 export class CreateCredentialInput {
   @Field(() => ID) applicationId!: string;
   @Field(() => String, { nullable: true, description: 'Unique within the application; derived when omitted.' }) @IsOptional() @IsSlug() slug?: string;
-  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(200) idempotencyKey?: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @IdempotencyKeyBound() idempotencyKey?: string;
   @Field(() => TokenCredentialInput, { nullable: true }) @IsOptional() @ValidateNested() token?: TokenCredentialInput;
   @Field(() => PasswordCredentialInput, { nullable: true }) @IsOptional() @ValidateNested() password?: PasswordCredentialInput;
   @Field(() => PublicKeyCredentialInput, { nullable: true }) @IsOptional() @ValidateNested() publicKey?: PublicKeyCredentialInput;
@@ -86,13 +85,13 @@ export class UpdateTokenCredentialInput {
 
 @InputType()
 export class UpdatePublicKeyCredentialInput {
-  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(URI_MAX) jwksUri?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @UriBound() jwksUri?: string | null;
   @Field(() => GraphQLJSONObject, { nullable: true }) jwks?: Record<string, unknown> | null;
 }
 
 @InputType()
 export class UpdateUrlCredentialInput {
-  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(URI_MAX) url?: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @UriBound() url?: string;
 }
 
 @InputType({ description: 'The sub-input must match the credential type.' })

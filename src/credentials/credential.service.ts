@@ -10,7 +10,8 @@ import { newId } from '../common/ids';
 import { slugify } from '../common/naming';
 import type { Page, PageArgs } from '../common/pagination';
 import { type SecretHasher, SECRET_PREFIXES, generateClientId, generateSecret } from '../common/secrets';
-import { httpsUrlProblem } from '../common/uris';
+import { messageOf } from '../common/issues';
+import { httpsUrlIssue } from '../common/uris';
 import { lockProviderShared } from '../providers/provider.repository';
 import { CREDENTIAL_TYPE_NAMES, type CredentialRow, CredentialType } from './credential.entity';
 import {
@@ -48,7 +49,7 @@ function publicKeyProblems(value: { jwksUri?: string | null; jwks?: Record<strin
   const hasSet = value.jwks != null;
   if (hasUri === hasSet) return [{ path, message: 'needs exactly one of jwksUri and jwks' }];
   if (hasUri) {
-    const problem = httpsUrlProblem(value.jwksUri!);
+    const problem = messageOf(httpsUrlIssue(value.jwksUri!));
     return problem ? [{ path: `${path}.jwksUri`, message: problem }] : [];
   }
   return jwksProblems(value.jwks, `${path}.jwks`);
@@ -88,7 +89,7 @@ export class CredentialService {
       throwIfInvalid(publicKeyProblems(input.publicKey, 'publicKey'));
       Object.assign(columns, { identifier: input.publicKey.identifier ?? generateClientId(), jwksUri: input.publicKey.jwksUri ?? null, jwks: input.publicKey.jwks ?? null });
     } else if (input.url) {
-      const problem = httpsUrlProblem(input.url.url);
+      const problem = messageOf(httpsUrlIssue(input.url.url));
       throwIfInvalid(problem ? [{ path: 'url.url', message: problem }] : []);
       Object.assign(columns, { identifier: input.url.url, url: input.url.url });
     } else if (input.public) {
@@ -156,7 +157,7 @@ export class CredentialService {
         Object.assign(changes, next);
       }
       if (input.url?.url != null) {
-        const problem = httpsUrlProblem(input.url.url);
+        const problem = messageOf(httpsUrlIssue(input.url.url));
         throwIfInvalid(problem ? [{ path: 'url.url', message: problem }] : []);
         Object.assign(changes, { url: input.url.url, identifier: input.url.url });
       }

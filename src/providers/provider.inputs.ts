@@ -2,19 +2,18 @@ import { ArrayMaxSize, IsOptional, Matches, MaxLength, MinLength, ValidateNested
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { EntityMetadataInput } from '../common/metadata';
-import { IsIdentifier, IsSlug, NAME_LIMITS } from '../common/naming';
+import { DescriptionBound, IdempotencyKeyBound, INPUT_BOUNDS, IsIdentifier, IsSlug, NameBound, UriBound } from '../common/input-bounds';
 import { OwnerType } from '../common/node';
 import { Provider, ProviderType } from './provider.entity';
 
-const URI_MAX = 2048;
 const PARAMETER_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 @InputType()
 export class OAuth2ProviderProtocolInput {
-  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(URI_MAX) issuer?: string | null;
-  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(URI_MAX) authorizationEndpoint?: string | null;
-  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(URI_MAX) tokenEndpoint?: string | null;
-  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(URI_MAX) revocationEndpoint?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @UriBound() issuer?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @UriBound() authorizationEndpoint?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @UriBound() tokenEndpoint?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @UriBound() revocationEndpoint?: string | null;
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'String values only; at most 50 parameters.' })
   authorizationParameters?: Record<string, unknown> | null;
   @Field(() => Boolean, { nullable: true }) authorizationResourceEnabled?: boolean | null;
@@ -37,10 +36,10 @@ export class OAuth2ProviderProtocolInput {
 
 @InputType()
 export class OpenIdProviderProtocolInput {
-  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(URI_MAX) discoveryUri?: string | null;
-  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(URI_MAX) userinfoUri?: string | null;
-  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(URI_MAX) jwksUri?: string | null;
-  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(URI_MAX) endSessionUri?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @UriBound() discoveryUri?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @UriBound() userinfoUri?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @UriBound() jwksUri?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @UriBound() endSessionUri?: string | null;
   @Field(() => [String], { nullable: true })
   @IsOptional()
   @ArrayMaxSize(20)
@@ -63,7 +62,7 @@ export class ProviderProtocolsInput {
 @InputType()
 abstract class ProviderFieldsInput {
   @Field(() => String, { nullable: true }) @IsOptional() @IsSlug() slug?: string;
-  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(NAME_LIMITS.description) description?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @DescriptionBound() description?: string | null;
   @Field(() => ProviderType, { nullable: true }) type?: ProviderType;
   @Field(() => String, { nullable: true, description: "Clavis's client id at the provider." })
   @IsOptional()
@@ -81,12 +80,12 @@ abstract class ProviderFieldsInput {
 @InputType()
 export class CreateProviderInput extends ProviderFieldsInput {
   @Field(() => String) @IsIdentifier() identifier!: string;
-  @Field(() => String) @MinLength(1) @MaxLength(NAME_LIMITS.name) name!: string;
-  @Field(() => ID, { nullable: true, description: 'Defaults to "default".' }) @IsOptional() @IsIdentifier(NAME_LIMITS.zoneId) zoneId?: string;
+  @Field(() => String) @NameBound() name!: string;
+  @Field(() => ID, { nullable: true, description: 'Defaults to "default".' }) @IsOptional() @IsIdentifier(INPUT_BOUNDS.zoneId) zoneId?: string;
   @Field(() => OwnerType, { nullable: true, description: 'Defaults to CUSTOMER; PLATFORM needs platform:write.' }) ownerType?: OwnerType;
   @Field(() => String, { nullable: true, description: 'Retries with the same key and input return the first result.' })
   @IsOptional()
-  @MaxLength(200)
+  @IdempotencyKeyBound()
   idempotencyKey?: string;
 }
 
@@ -95,7 +94,7 @@ export class UpdateProviderInput extends ProviderFieldsInput {
   @Field(() => ID) id!: string;
   @Field(() => Int, { nullable: true, description: 'Fails with CONFLICT unless the provider is still at this version.' }) expectedVersion?: number;
   @Field(() => String, { nullable: true }) @IsOptional() @IsIdentifier() identifier?: string;
-  @Field(() => String, { nullable: true }) @IsOptional() @MinLength(1) @MaxLength(NAME_LIMITS.name) name?: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @NameBound() name?: string;
   @Field(() => Boolean, { nullable: true, description: 'Removes the stored client secret.' }) clearClientSecret?: boolean;
 }
 

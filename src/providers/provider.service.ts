@@ -11,7 +11,8 @@ import { newId } from '../common/ids';
 import { slugify } from '../common/naming';
 import { OwnerType } from '../common/node';
 import type { Page, PageArgs } from '../common/pagination';
-import { httpsUrlProblem } from '../common/uris';
+import { messageOf } from '../common/issues';
+import { httpsUrlIssue } from '../common/uris';
 import { countCredentialsTrustingProvider } from '../credentials/credential.repository';
 import { type Provider, type ProviderProtocols, ProviderType } from './provider.entity';
 import type { CreateProviderInput, DeleteProviderInput, ProviderFilter, ProviderProtocolsInput, UpdateProviderInput } from './provider.inputs';
@@ -46,7 +47,7 @@ function protocolProblems(protocols: ProviderProtocols | null): FieldError[] {
     const values = protocols?.[section] as Record<string, unknown> | null | undefined;
     for (const field of URL_FIELDS[section]) {
       const value = values?.[field];
-      const problem = typeof value === 'string' ? httpsUrlProblem(value) : null;
+      const problem = typeof value === 'string' ? messageOf(httpsUrlIssue(value)) : null;
       if (problem) problems.push({ path: `protocols.${section}.${field}`, message: problem });
     }
   }
