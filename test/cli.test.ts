@@ -21,6 +21,7 @@ let dataDir: string;
 /** Compiles a file outside src/ next to the build, with the transform the suite uses (jest.config.js). */
 async function compile(file: string): Promise<string> {
   const swc = await import('@swc/core');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.config.js is CommonJS, without types
   const options = require('../jest.config.js').transform['^.+\\.ts$'][1];
   const { code } = await swc.transformFile(join(ROOT, file), { ...options, filename: file, swcrc: false, configFile: false, sourceMaps: false });
   const target = join(buildDir, file.replace(/\.ts$/, '.js'));

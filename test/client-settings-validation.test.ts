@@ -35,7 +35,7 @@ async function issuesOf(input: Record<string, unknown>, clientType?: string): Pr
   return result.data!.validateClientSettings;
 }
 
-const errorPaths = (issues: ClientSettingsIssue[]) => [...new Set(issues.filter((i) => i.severity === 'ERROR').map((i) => i.path))].sort();
+const errorPaths = (issues: ClientSettingsIssue[]) => [...new Set(issues.filter((i) => i.severity === IssueSeverity.ERROR).map((i) => i.path))].sort();
 const distinctSorted = (paths: string[]) => [...new Set(paths)].sort();
 
 const WEB_URI = 'https://app.example.com/callback';

@@ -30,8 +30,8 @@ beforeAll(async () => {
   const env = productionEnv(db.url, { RATE_LIMIT_MUTATIONS_PER_MINUTE: String(MUTATIONS_PER_MINUTE) });
   const started = await Promise.allSettled([startClavis(buildDir, env), startClavis(buildDir, env)]);
   const failed = started.find((result) => result.status === 'rejected');
-  if (failed) throw (failed as PromiseRejectedResult).reason;
-  replicas = started.map((result) => (result as PromiseFulfilledResult<ClavisProcess>).value) as [ClavisProcess, ClavisProcess];
+  if (failed) throw failed.reason;
+  replicas = started.map((result) => (result as PromiseFulfilledResult<ClavisProcess>).value) as typeof replicas;
 }, 60_000);
 
 afterAll(async () => {

@@ -62,7 +62,7 @@ export function drive(spec: LoadSpec, options: { connections: number; seconds: n
         },
       } as autocannon.Options,
       (error, result) => {
-        if (error) return reject(error);
+        if (error) return reject(error instanceof Error ? error : new Error(String(error)));
         const sorted = latencies.slice(0, count).sort();
         let sum = 0;
         for (const value of sorted) sum += value;

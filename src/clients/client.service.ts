@@ -173,5 +173,5 @@ function stripNulls(input: ClientSettingsInput): ClientSettingsInput {
     if (value === null && !nullable.has(key)) continue;
     out[key] = value;
   }
-  return out as ClientSettingsInput;
+  return out;
 }

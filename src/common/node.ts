@@ -12,7 +12,7 @@ export function registerNodeType(kind: IdKind, typeName: string | TypeNameOf): v
 /** GraphQL type name of any stored object: its id prefix says which feature it belongs to. */
 export function nodeTypeName(value: { id: string }): string | undefined {
   const kind = idKind(value.id);
-  return kind ? TYPE_NAME_BY_KIND.get(kind)?.(value as unknown as Record<string, unknown>) : undefined;
+  return kind ? TYPE_NAME_BY_KIND.get(kind)?.(value) : undefined;
 }
 
 /** Relay's Node: every object with an id can be fetched again through `node(id)`. */

@@ -93,7 +93,7 @@ export function lazyEdge<T extends { id: string }>(node: T, sortValue: (node: T)
 
 export function decodeCursor(cursor: string): [CursorValue, string] {
   try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     // A forged cursor's strings reach SQL as parameters: the same text rules as every argument.
     const text = (item: unknown) => typeof item === 'string' && textProblem(item) === null;
     if (Array.isArray(value) && value.length === 2 && (text(value[0]) || Number.isFinite(value[0])) && text(value[1])) {

@@ -5,8 +5,11 @@
  * differently from how it is stored or compared. Free text may hold tab and line breaks.
  */
 // C0 controls, DEL and C1 controls; lone surrogates separately (the `u` flag makes them matchable).
+// Matching control characters is the point of these two expressions.
+/* eslint-disable no-control-regex */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
 const CONTROL_BUT_LAYOUT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u;
+/* eslint-enable no-control-regex */
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
 /** Why a string cannot be accepted, or null; `freeText` allows tab and line breaks. */

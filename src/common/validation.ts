@@ -52,7 +52,7 @@ export function asInstance<T extends object>(type: new () => T, value: T): T {
  */
 export function validateArgument(value: unknown): Promise<void> | undefined {
   if (value === null || typeof value !== 'object') return undefined;
-  const items = (Array.isArray(value) ? value : [value]).filter((item): item is object => item !== null && typeof item === 'object' && hasRules(item.constructor));
+  const items = (Array.isArray(value) ? value : [value]).filter((item): item is object => item !== null && typeof item === 'object' && hasRules((item as { constructor: object }).constructor));
   // Synchronous when there is nothing to check: connection arguments on every nested list
   // of a large page would otherwise each cost a validation pass and a promise.
   if (items.length === 0) return undefined;
@@ -64,13 +64,13 @@ export function validateArgument(value: unknown): Promise<void> | undefined {
   })();
 }
 
-const classesWithRules = new WeakMap<Function, boolean>();
+const classesWithRules = new WeakMap<object, boolean>();
 
 /** Whether a class carries class-validator decorators (answered once per class). */
-function hasRules(type: Function): boolean {
+function hasRules(type: object): boolean {
   let known = classesWithRules.get(type);
   if (known === undefined) {
-    known = type !== Object && getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).length > 0;
+    known = type !== Object && getMetadataStorage().getTargetValidationMetadatas(type as new () => unknown, '', true, false).length > 0;
     classesWithRules.set(type, known);
   }
   return known;

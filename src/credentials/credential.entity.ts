@@ -35,6 +35,7 @@ export class CredentialRow {
   @Column({ type: 'timestamptz', precision: 3, name: 'secret_rotated_at', nullable: true }) secretRotatedAt!: Date | null;
   @Column({ type: 'text', name: 'jwks_uri', nullable: true }) jwksUri!: string | null;
   // `any`: TypeORM's update types cannot express arbitrary JSON otherwise.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   @Column({ type: 'jsonb', nullable: true }) jwks!: Record<string, any> | null;
   @Column({ type: 'text', nullable: true }) url!: string | null;
   @Column({ type: 'integer' }) version!: number;

@@ -47,7 +47,7 @@ export function freeCredentialSlug(manager: EntityManager, applicationId: string
 
 /** How many token credentials trust the provider: the providers feature refuses to delete one in use. */
 export async function countCredentialsTrustingProvider(manager: EntityManager, providerId: string): Promise<number> {
-  const [{ n }] = await manager.query(`SELECT count(*)::int AS n FROM credentials WHERE provider_id = $1`, [providerId]);
+  const [{ n }]: { n: number }[] = await manager.query(`SELECT count(*)::int AS n FROM credentials WHERE provider_id = $1`, [providerId]);
   return n;
 }
 

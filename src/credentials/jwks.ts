@@ -36,9 +36,9 @@ export function jwksProblems(jwks: unknown, path: string): FieldError[] {
     if (CURVES[jwk.kty] && !CURVES[jwk.kty].includes(String(jwk.crv))) at(`${where}.crv`, `must be one of ${CURVES[jwk.kty].join(', ')}`);
     if (jwk.use !== undefined && jwk.use !== 'sig') at(`${where}.use`, 'must be "sig": credentials verify signatures');
     if (jwk.alg !== undefined) {
-      const algorithm = ALGORITHMS[String(jwk.alg)];
+      const algorithm = typeof jwk.alg === 'string' ? ALGORITHMS[jwk.alg] : undefined;
       if (!algorithm) at(`${where}.alg`, `must be one of ${Object.keys(ALGORITHMS).join(', ')}`);
-      else if (algorithm.kty !== jwk.kty || (algorithm.crv && algorithm.crv !== jwk.crv)) at(`${where}.alg`, `does not match the key type ${jwk.kty}${jwk.crv ? ` ${jwk.crv}` : ''}`);
+      else if (algorithm.kty !== jwk.kty || (algorithm.crv && algorithm.crv !== jwk.crv)) at(`${where}.alg`, `does not match the key type ${String(jwk.kty)}${typeof jwk.crv === 'string' ? ` ${jwk.crv}` : ''}`);
     }
     if (jwk.kid !== undefined) {
       if (typeof jwk.kid !== 'string' || !jwk.kid || jwk.kid.length > JWKS_LIMITS.kid) at(`${where}.kid`, `must be a string of 1 to ${JWKS_LIMITS.kid} characters`);

@@ -35,9 +35,10 @@ export interface DatabaseSettings {
  * the next request. Destroyed, it fails whatever is queued on it at once and leaves the pool.
  */
 class StallSafeClient extends PgClient {
-  // pg's query overloads are passed through unchanged.
+  // pg's query overloads are passed through unchanged, hence `any`.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   query(...args: any[]): any {
-    const result = (super.query as (...a: unknown[]) => unknown)(...args);
+    const result = (super.query as (...a: unknown[]) => unknown)(...(args as unknown[]));
     if (result instanceof Promise) {
       result.catch((error: unknown) => {
         if (error instanceof Error && error.message === QUERY_READ_TIMEOUT) this.connection.stream.destroy();

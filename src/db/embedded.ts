@@ -384,7 +384,7 @@ async function startPostmaster(bin: string, cluster: string, home: string, user:
     );
     const server: Postmaster = { child, port, stopping: false };
     let ready = false;
-    const outcome = await new Promise<'ready' | string>((settle) => {
+    const outcome = await new Promise<string>((settle) => {
       let pending = '';
       const onData = (chunk: Buffer) => {
         logStream.write(chunk);

@@ -7,12 +7,12 @@ import type { DataSource, ObjectLiteral } from 'typeorm';
  * largest share of a simple read.
  */
 export class RowReader<T extends ObjectLiteral> {
-  private static readonly readers = new WeakMap<DataSource, Map<Function, RowReader<ObjectLiteral>>>();
+  private static readonly readers = new WeakMap<DataSource, Map<object, RowReader<ObjectLiteral>>>();
 
   /** The reader of an entity on a data source, built once (per-request loaders share it). */
   static of<E extends ObjectLiteral>(dataSource: DataSource, entity: new () => E): RowReader<E> {
     let readers = RowReader.readers.get(dataSource);
-    if (!readers) RowReader.readers.set(dataSource, (readers = new Map()));
+    if (!readers) RowReader.readers.set(dataSource, (readers = new Map<object, RowReader<ObjectLiteral>>()));
     let reader = readers.get(entity);
     if (!reader) readers.set(entity, (reader = new RowReader(dataSource, entity)));
     return reader as unknown as RowReader<E>;
@@ -68,6 +68,6 @@ export class RowReader<T extends ObjectLiteral> {
 
   /** An entity instance (so getters such as `hasSecret` work) from a row with property-named keys. */
   hydrate(row: Record<string, unknown>): T {
-    return Object.assign(Object.create(this.entity.prototype) as T, row);
+    return Object.assign(Object.create(this.entity.prototype as object) as T, row);
   }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import express from 'express';
 
@@ -96,7 +97,7 @@ function packageFile(name: string, file: string): { path: string; version: strin
   } catch {
     throw new Error(`the development explorer needs the package "${name}": run \`npm install\` (or set NODE_ENV=production, which serves no explorer)`);
   }
-  return { path: join(dirname(manifest), file), version: (require(manifest) as { version: string }).version };
+  return { path: join(dirname(manifest), file), version: (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version };
 }
 
 function fromPackage(name: string, file: string, type: Asset['type']): Asset {

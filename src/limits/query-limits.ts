@@ -50,7 +50,7 @@ function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPl
           const variables = request.variables ?? {};
           const key = `${request.operationName ?? ''}|${operation ? costKey(operation, variables) : ''}`;
           let byVariables = costs.get(document);
-          if (!byVariables) costs.set(document, (byVariables = new Map()));
+          if (!byVariables) costs.set(document, (byVariables = new Map<string, number>()));
           let cost = byVariables.get(key);
           if (cost === undefined) {
             try {

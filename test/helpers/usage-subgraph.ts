@@ -50,7 +50,7 @@ export async function startUsageSubgraph(records: UsageRecord[]): Promise<{ url:
           return { requests: record?.requests ?? 0, lastClient: record ? { id: record.lastClientId } : null };
         },
       },
-    } as Parameters<typeof buildSubgraphSchema>[0] extends { resolvers?: infer R } ? R : never,
+    },
   });
   const server = new ApolloServer({ schema });
   const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
