@@ -124,7 +124,11 @@ interface OverloadResult {
   failed: boolean;
   /** VmRSS at rest, just before the load (MB). */
   restingMb: number;
-  /** The highest RSS during the load: VmRSS sampled every 100 ms, and VmHWM when it could be reset before the load (MB). */
+  /**
+   * The highest RSS from the start of the load to the reading `settle` s after it (requests in
+   * flight when the load stops still complete): VmRSS sampled every 100 ms, and VmHWM when it could
+   * be reset before the load (MB).
+   */
   peakMb: number;
   peakFromHwm: boolean;
   /** VmRSS `settle` seconds after the load ended (MB). */
@@ -576,7 +580,7 @@ async function answers(spec: LoadSpec, init: RequestInit): Promise<boolean> {
  */
 async function runOverload(scenario: Scenario, lookup: (server: ServerName) => LoadSpec): Promise<OverloadResult[]> {
   const { connections, seconds, settle } = settings.overload;
-  const done: { result: OverloadResult; pid: number; ended: number }[] = [];
+  const done: { result: OverloadResult; pid: number; ended: number; sampler: NodeJS.Timeout; sampled: () => number }[] = [];
   for (const name of scenario.servers) {
     const pid = servers.find((s) => s.name === name)!.child.pid!;
     await waitForQuiet(pid);
@@ -599,9 +603,11 @@ async function runOverload(scenario: Scenario, lookup: (server: ServerName) => L
     let measurement: Measurement;
     try {
       measurement = await drive(scenario.spec(name), { connections, seconds });
+    } catch (error) {
+      clearInterval(sampler);
+      throw error;
     } finally {
       running = false;
-      clearInterval(sampler);
     }
     const cpu = cpuSince(before, pid, BENCH_DATABASE);
     const ended = Date.now();
@@ -614,7 +620,7 @@ async function runOverload(scenario: Scenario, lookup: (server: ServerName) => L
       cpu,
       failed: measurement.mismatches > 0,
       restingMb,
-      peakMb: Math.max(sampled, memory.rssMb, peakFromHwm ? memory.peakMb : 0),
+      peakMb: Math.max(sampled, memory.rssMb, peakFromHwm ? memory.peakMb : 0), // so far: completed at the reading after
       peakFromHwm,
       afterMb: Number.NaN,
       settle,
@@ -625,16 +631,19 @@ async function runOverload(scenario: Scenario, lookup: (server: ServerName) => L
     log(
       `  e ${name.padEnd(12)}: ${m.rps.toFixed(0).padStart(6)} accepted req/s  p50 ${m.p50.toFixed(0)} ms  p99 ${m.p99.toFixed(0)} ms  shed ${m.shed}  ` +
         `other non-2xx ${m.non2xx}, errors ${m.errors}, timeouts ${m.timeouts}, bad bodies ${m.mismatches}  ` +
-        `RSS resting ${restingMb.toFixed(0)} MB, peak ${result.peakMb.toFixed(0)} MB  lookups ${result.lookups.answered}/${result.lookups.sent}` +
+        `RSS resting ${restingMb.toFixed(0)} MB, peak so far ${result.peakMb.toFixed(0)} MB  lookups ${result.lookups.answered}/${result.lookups.sent}` +
         `${result.health ? `, healthz ${result.health.answered}/${result.health.sent}` : ''}  cpu other ${cpu.other.toFixed(0)}%${cpu.other > NOISY_OTHER_PERCENT ? ' NOISY' : ''}`,
     );
     if (m.bad > 0) log(`  e ${name}: first bad answer: ${m.firstBadBody ?? '(none: connection errors or timeouts)'}`);
-    done.push({ result, pid, ended });
+    done.push({ result, pid, ended, sampler, sampled: () => sampled });
   }
-  for (const { result, pid, ended } of done) {
+  for (const { result, pid, ended, sampler, sampled } of done) {
     await sleep(ended + settle * 1000 - Date.now());
-    result.afterMb = memoryOf(pid).rssMb;
-    log(`  e ${result.server.padEnd(12)}: RSS ${settle} s after the load ${result.afterMb.toFixed(0)} MB`);
+    clearInterval(sampler);
+    const memory = memoryOf(pid);
+    result.afterMb = memory.rssMb;
+    result.peakMb = Math.max(result.peakMb, sampled(), memory.rssMb, result.peakFromHwm ? memory.peakMb : 0);
+    log(`  e ${result.server.padEnd(12)}: RSS ${settle} s after the load ${result.afterMb.toFixed(0)} MB, peak ${result.peakMb.toFixed(0)} MB`);
   }
   return done.map((d) => d.result);
 }
@@ -746,7 +755,8 @@ function report(
       '',
       `(e) overload: ${connections} keep-alive connections on the page of ${PAGE_SIZE} for ${seconds} s, once per server (no warm-up, no repetition). ` +
         `req/s and latencies count accepted (2xx, validated) answers only; "shed" counts 503s with Retry-After; every other non-2xx, connection error, ` +
-        `timeout (> 10 s) or bad body is an error. Peak RSS: VmRSS sampled every 100 ms${overload.every((o) => o.peakFromHwm) ? ' and VmHWM reset before the load' : ''}. ` +
+        `timeout (> 10 s) or bad body is an error. Peak RSS: from the start of the load to the reading after it, VmRSS sampled every 100 ms` +
+        `${overload.every((o) => o.peakFromHwm) ? ' and VmHWM reset before the load' : ''}. ` +
         `Lookups: scenario (a)'s query, one at a time, during the load.`,
       '',
       '| server | accepted req/s | p50 ms | p99 ms | shed (503) | other non-2xx / errors / timeouts / bad bodies | RSS resting | peak RSS | RSS after | lookups answered | CPU % server / PG / driver / other |',
