@@ -207,7 +207,7 @@ function ensurePeers(): void {
     { root: PEERS, current: installedVersion(PEERS, 'postgraphile')?.startsWith('5.') && existsSync(NODE22) },
     ...(settings.postgraphile4 ? [{ root: PEERS_V4, current: installedVersion(PEERS_V4, 'postgraphile')?.startsWith('4.') }] : []),
   ];
-  for (const { root, current } of trees.filter((tree) => !tree.current)) {
+  for (const { root } of trees.filter((tree) => !tree.current)) {
     log(`clavis bench: installing peer servers (npm ci --prefix ${root.slice(ROOT.length + 1)})`);
     // --loglevel=error: npm, run by the Node that runs Clavis, warns (EBADENGINE) that PostGraphile 5
     // wants Node 22; it runs on the Node 22 installed beside it, never on this one.
@@ -344,7 +344,10 @@ async function checkPostGraphileEquivalence(clavis: Server, pg: Server, headers:
         node[id],
         node.name,
         node[clients].edges.map((e: any) => [e.node[id], e.node.clientId, e.node.grantTypes]),
-        node[credentials].edges.map((e: any) => [e.node[id], e.node.type, e.node.identifier, e.node.subject ?? null, e.node.url ?? null, e.node[provider]?.[id] ?? null]),
+        node[credentials].edges.map((e: any) => {
+          const c = e.node;
+          return [c[id], c.type, c.identifier, c.subject ?? null, c.url ?? null, c[provider]?.[id] ?? null];
+        }),
       ]),
     );
   const left = shape(x.edges, 'id', 'clients', 'credentials', 'provider');
@@ -422,7 +425,12 @@ function scenarios(data: BenchDataset, ports: Record<ServerName, number>, header
       servers: compared,
       spec: (server) =>
         isPostGraphile(server)
-          ? { url: url(server), headers, nextBody: rotating(pgApp(server)), check: ok(`{"${POSTGRAPHILE[server].applicationField}":{"${POSTGRAPHILE[server].rowId}":"app_`) }
+          ? {
+              url: url(server),
+              headers,
+              nextBody: rotating(pgApp(server)),
+              check: ok(`{"${POSTGRAPHILE[server].applicationField}":{"${POSTGRAPHILE[server].rowId}":"app_`),
+            }
           : { url: url(server), headers, nextBody: rotating(clavisApp), check: ok('{"data":{"application":{"id":"app_') },
     },
     {
@@ -598,7 +606,8 @@ async function runOverload(scenario: Scenario, lookup: (server: ServerName) => L
     const lookupSpec = lookup(name);
     const lookups = probe(() => running, () => answers(lookupSpec, { method: 'POST', headers: lookupSpec.headers, body: lookupSpec.nextBody() }));
     const healthUrl = new URL('/healthz', lookupSpec.url).toString();
-    const health = name === 'clavis' ? probe(() => running, async () => (await fetch(healthUrl, { signal: AbortSignal.timeout(10_000) })).status === 200) : null;
+    const healthz = async () => (await fetch(healthUrl, { signal: AbortSignal.timeout(10_000) })).status === 200;
+    const health = name === 'clavis' ? probe(() => running, healthz) : null;
     const before = cpuSnapshot(pid, BENCH_DATABASE);
     let measurement: Measurement;
     try {
@@ -632,7 +641,8 @@ async function runOverload(scenario: Scenario, lookup: (server: ServerName) => L
       `  e ${name.padEnd(12)}: ${m.rps.toFixed(0).padStart(6)} accepted req/s  p50 ${m.p50.toFixed(0)} ms  p99 ${m.p99.toFixed(0)} ms  shed ${m.shed}  ` +
         `other non-2xx ${m.non2xx}, errors ${m.errors}, timeouts ${m.timeouts}, bad bodies ${m.mismatches}  ` +
         `RSS resting ${restingMb.toFixed(0)} MB, peak so far ${result.peakMb.toFixed(0)} MB  lookups ${result.lookups.answered}/${result.lookups.sent}` +
-        `${result.health ? `, healthz ${result.health.answered}/${result.health.sent}` : ''}  cpu other ${cpu.other.toFixed(0)}%${cpu.other > NOISY_OTHER_PERCENT ? ' NOISY' : ''}`,
+        `${result.health ? `, healthz ${result.health.answered}/${result.health.sent}` : ''}` +
+        `  cpu other ${cpu.other.toFixed(0)}%${cpu.other > NOISY_OTHER_PERCENT ? ' NOISY' : ''}`,
     );
     if (m.bad > 0) log(`  e ${name}: first bad answer: ${m.firstBadBody ?? '(none: connection errors or timeouts)'}`);
     done.push({ result, pid, ended, sampler, sampled: () => sampled });
@@ -712,7 +722,8 @@ function report(
     t('(c) ÷ (a), Clavis', ratio(find('c', 'clavis'), a), '≥ 1.0×', (v) => v >= 1.0);
     t('(d) ÷ (a), Clavis', ratio(find('d', 'clavis'), a), '≥ 0.5×', (v) => v >= 0.5);
     const rss = (memory.clavis?.rssMb ?? Number.NaN) / (memory.postgraphile5?.rssMb ?? Number.NaN);
-    t('RSS after the run, Clavis ÷ PostGraphile 5', rss, '≤ 1.0×', (v) => v <= 1.0, Number.isFinite(rss) ? `${mb(memory.clavis.rssMb)} ÷ ${mb(memory.postgraphile5.rssMb)} = ${fmt(rss)}×` : '—');
+    const rssShown = Number.isFinite(rss) ? `${mb(memory.clavis.rssMb)} ÷ ${mb(memory.postgraphile5.rssMb)} = ${fmt(rss)}×` : '—';
+    t('RSS after the run, Clavis ÷ PostGraphile 5', rss, '≤ 1.0×', (v) => v <= 1.0, rssShown);
   }
   // Issue 17's targets for the overload, all from this run.
   const e = overload.find((o) => o.server === 'clavis');
@@ -721,19 +732,26 @@ function report(
     const m = e.measurement;
     const peak = ePg ? e.peakMb / ePg.peakMb : Number.NaN;
     t('(e) peak RSS, Clavis ÷ PostGraphile 5', peak, '≤ 1.0×', (v) => v <= 1.0, ePg ? `${mb(e.peakMb)} ÷ ${mb(ePg.peakMb)} = ${fmt(peak)}×` : '—');
-    t(`(e) Clavis RSS ${e.settle} s after ÷ resting`, e.afterMb / e.restingMb, '≤ 1.5×', (v) => v <= 1.5, `${mb(e.afterMb)} ÷ ${mb(e.restingMb)} = ${fmt(e.afterMb / e.restingMb)}×`);
-    t('(e) Clavis answers other than 2xx or 503 + Retry-After', m.bad, '0', (v) => v === 0, `${m.non2xx} non-2xx, ${m.errors} errors, ${m.timeouts} timeouts, ${m.mismatches} bad bodies`);
+    const settled = e.afterMb / e.restingMb;
+    t(`(e) Clavis RSS ${e.settle} s after ÷ resting`, settled, '≤ 1.5×', (v) => v <= 1.5, `${mb(e.afterMb)} ÷ ${mb(e.restingMb)} = ${fmt(settled)}×`);
+    const errors = `${m.non2xx} non-2xx, ${m.errors} errors, ${m.timeouts} timeouts, ${m.mismatches} bad bodies`;
+    t('(e) Clavis answers other than 2xx or 503 + Retry-After', m.bad, '0', (v) => v === 0, errors);
     const p99 = ePg ? m.p99 / ePg.measurement.p99 : Number.NaN;
-    t('(e) p99 of accepted, Clavis ÷ PostGraphile 5', p99, '≤ 1.0×', (v) => v <= 1.0, ePg ? `${fmt(m.p99, 0)} ms ÷ ${fmt(ePg.measurement.p99, 0)} ms = ${fmt(p99)}×` : '—');
+    const p99Shown = ePg ? `${fmt(m.p99, 0)} ms ÷ ${fmt(ePg.measurement.p99, 0)} ms = ${fmt(p99)}×` : '—';
+    t('(e) p99 of accepted, Clavis ÷ PostGraphile 5', p99, '≤ 1.0×', (v) => v <= 1.0, p99Shown);
     const b = find('b', 'clavis');
     const rate = b && !b.failed ? m.rps / b.rps : Number.NaN;
-    t('(e) Clavis accepted req/s ÷ its (b) req/s', rate, '≥ 1.0×', (v) => v >= 1.0, b ? `${fmt(m.rps, 0)} ÷ ${fmt(b.rps, 0)} = ${fmt(rate)}×` : '— ((b) not run)');
+    const rateShown = b ? `${fmt(m.rps, 0)} ÷ ${fmt(b.rps, 0)} = ${fmt(rate)}×` : '— ((b) not run)';
+    t('(e) Clavis accepted req/s ÷ its (b) req/s', rate, '≥ 1.0×', (v) => v >= 1.0, rateShown);
     const probes = [e.lookups, ...(e.health ? [e.health] : [])];
     const missed = probes.every((p) => p.sent > 0) ? probes.reduce((n, p) => n + p.sent - p.answered, 0) : Number.NaN;
-    t('(e) Clavis lookups and /healthz unanswered during the load', missed, '0', (v) => v === 0, `lookups ${e.lookups.answered}/${e.lookups.sent}${e.health ? `, /healthz ${e.health.answered}/${e.health.sent}` : ''}`);
+    const probesShown = `lookups ${e.lookups.answered}/${e.lookups.sent}${e.health ? `, /healthz ${e.health.answered}/${e.health.sent}` : ''}`;
+    t('(e) Clavis lookups and /healthz unanswered during the load', missed, '0', (v) => v === 0, probesShown);
   }
   lines.push('', '| target | value | goal | met |', '| --- | ---: | --- | --- |');
-  for (const target of targets) lines.push(`| ${target.name} | ${target.shown} | ${target.goal} | ${target.met === null ? '—' : target.met ? 'yes' : '**no**'} |`);
+  for (const target of targets) {
+    lines.push(`| ${target.name} | ${target.shown} | ${target.goal} | ${target.met === null ? '—' : target.met ? 'yes' : '**no**'} |`);
+  }
   if (results.length > 0) {
     const also = [
       `(b) Clavis ÷ limit ${times(ratio(find('b', 'clavis'), find('b', 'limit')))}`,
@@ -759,14 +777,16 @@ function report(
         `${overload.every((o) => o.peakFromHwm) ? ' and VmHWM reset before the load' : ''}. ` +
         `Lookups: scenario (a)'s query, one at a time, during the load.`,
       '',
-      '| server | accepted req/s | p50 ms | p99 ms | shed (503) | other non-2xx / errors / timeouts / bad bodies | RSS resting | peak RSS | RSS after | lookups answered | CPU % server / PG / driver / other |',
+      '| server | accepted req/s | p50 ms | p99 ms | shed (503) | other non-2xx / errors / timeouts / bad bodies | RSS resting | peak RSS | RSS after ' +
+        '| lookups answered | CPU % server / PG / driver / other |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const o of overload) {
       const m = o.measurement;
       lines.push(
-        `| ${SERVER_LABELS[o.server]} | ${fmt(m.rps, 0)} | ${fmt(m.p50, 0)} | ${fmt(m.p99, 0)} | ${m.shed} | ${m.non2xx} / ${m.errors} / ${m.timeouts} / ${m.mismatches} | ` +
-          `${mb(o.restingMb)} | ${mb(o.peakMb)} | ${mb(o.afterMb)} (${o.settle} s) | ${o.lookups.answered}/${o.lookups.sent} (slowest ${fmt(o.lookups.slowestMs, 0)} ms) | ` +
+        `| ${SERVER_LABELS[o.server]} | ${fmt(m.rps, 0)} | ${fmt(m.p50, 0)} | ${fmt(m.p99, 0)} | ${m.shed} | ` +
+          `${m.non2xx} / ${m.errors} / ${m.timeouts} / ${m.mismatches} | ${mb(o.restingMb)} | ${mb(o.peakMb)} | ${mb(o.afterMb)} (${o.settle} s) | ` +
+          `${o.lookups.answered}/${o.lookups.sent} (slowest ${fmt(o.lookups.slowestMs, 0)} ms) | ` +
           `${o.cpu.server.toFixed(0)} / ${o.cpu.postgres.toFixed(0)} / ${o.cpu.driver.toFixed(0)} / ${o.cpu.other.toFixed(0)} |`,
       );
     }
@@ -827,15 +847,18 @@ async function main(): Promise<number> {
     ...(settings.clavisNodeOptions ? { NODE_OPTIONS: settings.clavisNodeOptions } : {}),
   });
   const limit = startServer('limit', join(DIST_BENCH, 'limit-server.js'), ports.limit, { NODE_ENV: 'production', DATABASE_URL: data.url, AUTH_JWT_SECRET: jwtSecret });
+  const production = { NODE_ENV: 'production', DATABASE_URL: data.url };
   const postgraphiles = [
-    startServer('postgraphile5', join(PEERS, 'postgraphile5-server.js'), ports.postgraphile5, { GRAPHILE_ENV: 'production', NODE_ENV: 'production', DATABASE_URL: data.url }, NODE22),
-    ...(settings.postgraphile4 ? [startServer('postgraphile4', join(PEERS_V4, 'server.js'), ports.postgraphile4, { NODE_ENV: 'production', DATABASE_URL: data.url })] : []),
+    startServer('postgraphile5', join(PEERS, 'postgraphile5-server.js'), ports.postgraphile5, { ...production, GRAPHILE_ENV: 'production' }, NODE22),
+    ...(settings.postgraphile4 ? [startServer('postgraphile4', join(PEERS_V4, 'server.js'), ports.postgraphile4, production)] : []),
   ];
   const ready = async (port: number) => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200;
   await Promise.all([
     waitReady(clavis, () => ready(ports.clavis)),
     waitReady(limit, () => ready(ports.limit)),
-    ...postgraphiles.map((pg) => waitReady(pg, async () => (await post(pg.port, { 'content-type': 'application/json' }, '{"query":"{ __typename }"}')).text.includes('"data"'))),
+    ...postgraphiles.map((pg) =>
+      waitReady(pg, async () => (await post(pg.port, { 'content-type': 'application/json' }, '{"query":"{ __typename }"}')).text.includes('"data"')),
+    ),
   ]);
   log(`  servers ready: ${servers.map((s) => `${s.name} :${s.port} (pid ${s.child.pid})`).join(', ')}`);
 

@@ -21,7 +21,11 @@ const { grafserv } = require('postgraphile/grafserv/node');
 
 function main() {
   if (!process.env.DATABASE_URL) throw new Error('postgraphile5-server: DATABASE_URL is required');
-  const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DB_POOL_MAX ?? 10), application_name: 'clavis-bench-postgraphile5' });
+  const pool = new Pool({
+    connectionString: process.env.DATABASE_URL,
+    max: Number(process.env.DB_POOL_MAX ?? 10),
+    application_name: 'clavis-bench-postgraphile5',
+  });
   pool.on('error', () => undefined);
   const preset = {
     extends: [PostGraphileAmberPreset],

@@ -19,7 +19,11 @@ const { postgraphile } = require('postgraphile');
 
 function main() {
   if (!process.env.DATABASE_URL) throw new Error('postgraphile4-server: DATABASE_URL is required');
-  const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DB_POOL_MAX ?? 10), application_name: 'clavis-bench-postgraphile4' });
+  const pool = new Pool({
+    connectionString: process.env.DATABASE_URL,
+    max: Number(process.env.DB_POOL_MAX ?? 10),
+    application_name: 'clavis-bench-postgraphile4',
+  });
   pool.on('error', () => undefined);
   const handler = postgraphile(pool, 'public', {
     disableDefaultMutations: true,
