@@ -4,7 +4,9 @@ import { SECRET_PREFIXES, SecretHasher, generateSecret } from '../../src/common/
 import { openDatabase } from '../../src/db/data-source';
 import { type SeedShape, seedDataset } from './seed';
 
-export const BENCH_DATABASE = 'clavis_bench';
+/** The database the run creates and drops; BENCH_DATABASE_NAME lets runs on a shared PostgreSQL server keep apart. */
+export const BENCH_DATABASE = process.env.BENCH_DATABASE_NAME || 'clavis_bench';
+if (!/^[a-z_][a-z0-9_]{0,62}$/.test(BENCH_DATABASE)) throw new Error(`BENCH_DATABASE_NAME: expected a lower-case SQL identifier, received "${BENCH_DATABASE}"`);
 export const BENCH_ORGANIZATION = 'bench';
 
 export const BENCH_SHAPE: SeedShape = {

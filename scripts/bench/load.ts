@@ -8,6 +8,11 @@ export interface LoadSpec {
   nextBody: () => string;
   /** True when a response body is a success; anything else fails the run. */
   check: (body: string) => boolean;
+  /**
+   * Overload runs: a `503` with a `Retry-After` header is an explicit shed, counted apart
+   * (`shed`) instead of failing the run; any other non-2xx answer still counts as bad.
+   */
+  shedding?: boolean;
 }
 
 export interface Measurement {
@@ -19,8 +24,11 @@ export interface Measurement {
   p90: number;
   p99: number;
   mean: number;
-  /** non-2xx + connection errors + timeouts + bodies that failed `check`. */
+  /** non-2xx (other than explicit sheds) + connection errors + timeouts + bodies that failed `check`. */
   bad: number;
+  /** Explicit sheds: `503` with `Retry-After` (only when `spec.shedding`). */
+  shed: number;
+  /** Non-2xx answers other than explicit sheds. */
   non2xx: number;
   errors: number;
   timeouts: number;
@@ -45,6 +53,24 @@ export function drive(spec: LoadSpec, options: { connections: number; seconds: n
   let latencies = new Float64Array(1 << 16);
   let count = 0;
   let firstBadBody: string | undefined;
+  let shed = 0;
+  let shedMismatches = 0;
+  // With shedding the status decides how a body is judged, so the judging moves from
+  // verifyBody (which sees bodies only) to onResponse (status, body and headers).
+  const judge = spec.shedding
+    ? {
+        onResponse: (status: number, text: string, _context: unknown, headers: Record<string, unknown>) => {
+          if (status >= 200 && status <= 299) {
+            if (spec.check(text)) return;
+            shedMismatches++;
+          } else if (status === 503 && Object.keys(headers).some((name) => name.toLowerCase() === 'retry-after')) {
+            shed++;
+            return;
+          }
+          if (firstBadBody === undefined) firstBadBody = `${status} ${text.slice(0, 600)}`;
+        },
+      }
+    : {};
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -54,20 +80,23 @@ export function drive(spec: LoadSpec, options: { connections: number; seconds: n
         duration: options.seconds,
         headers: spec.headers,
         timeout: 10,
-        requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, body: spec.nextBody() }) }],
-        verifyBody: (body: string) => {
-          const ok = spec.check(body);
-          if (!ok && firstBadBody === undefined) firstBadBody = body.slice(0, 600);
-          return ok;
-        },
+        requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, body: spec.nextBody() }), ...judge }],
+        verifyBody: spec.shedding
+          ? undefined
+          : (body: string) => {
+              const ok = spec.check(body);
+              if (!ok && firstBadBody === undefined) firstBadBody = body.slice(0, 600);
+              return ok;
+            },
       } as autocannon.Options,
       (error, result) => {
         if (error) return reject(error instanceof Error ? error : new Error(String(error)));
         const sorted = latencies.slice(0, count).sort();
         let sum = 0;
         for (const value of sorted) sum += value;
-        const mismatches = result.mismatches ?? 0;
-        const bad = result.non2xx + result.errors + result.timeouts + mismatches;
+        const mismatches = (result.mismatches ?? 0) + shedMismatches;
+        const non2xx = result.non2xx - shed;
+        const bad = non2xx + result.errors + result.timeouts + mismatches;
         resolve({
           seconds: result.duration,
           requests: count,
@@ -77,7 +106,8 @@ export function drive(spec: LoadSpec, options: { connections: number; seconds: n
           p99: percentile(sorted, 99),
           mean: count ? sum / count : Number.NaN,
           bad,
-          non2xx: result.non2xx,
+          shed,
+          non2xx,
           errors: result.errors,
           timeouts: result.timeouts,
           mismatches,

