@@ -1,5 +1,6 @@
 import { ClientType, GrantType, ResponseType, TokenEndpointAuthMethod } from '../src/clients/client.entity';
-import { CLIENT_RULES, type ClientSettingsIssue, IssueSeverity, clientSettingsIssues, newClientSettings } from '../src/clients/client.rules';
+import { CLIENT_RULES, type ClientSettingsIssue, clientSettingsIssues, newClientSettings } from '../src/clients/client.rules';
+import { IssueSeverity } from '../src/common/issue-severity';
 import { type Harness, type Result, codes, createHarness, fieldPaths } from './helpers/harness';
 
 /** validateClientSettings (the dry run) and its agreement with createClient / updateClient. */

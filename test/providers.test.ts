@@ -1,5 +1,5 @@
 import { SCOPES } from '../src/auth/scopes';
-import type { Services } from '../src/context';
+import type { Services } from '../src/app/services';
 import { Provider } from '../src/providers/provider.entity';
 import { type Harness, type Result, codes, createHarness, fieldPaths } from './helpers/harness';
 
@@ -38,8 +38,7 @@ let seq = 0;
 
 beforeAll(async () => {
   h = await createHarness();
-  // The request context carries the process-wide services (no caller needed to reach them).
-  services = (await h.server.contextFor()).services;
+  services = h.services;
 });
 afterAll(async () => {
   await h?.close();

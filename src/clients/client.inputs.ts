@@ -1,7 +1,7 @@
 import { ArrayMaxSize, IsBoolean, IsInt, IsOptional, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Client, ClientType, ClientVisibility, GrantType, ResponseType, TokenEndpointAuthMethod } from './client.entity';
-import { IssueSeverity } from './client.rules';
+import { IssueSeverity } from '../common/issue-severity';
 
 /** Bounds on every string and list a client carries. */
 export const CLIENT_LIMITS = {

@@ -1,4 +1,5 @@
 import type { FieldError } from '../common/errors';
+import { IssueSeverity } from '../common/issue-severity';
 import { corsOriginIssue, dnsHostOf, httpsUrlIssue, redirectUriIssue, resourceUriIssue } from '../common/uris';
 import { ClientType, ClientUriVerificationStatus, ClientVisibility, GrantType, ResponseType, SECRET_AUTH_METHODS, TokenEndpointAuthMethod } from './client.entity';
 import type { ClientSettingsInput } from './client.inputs';
@@ -103,13 +104,6 @@ export function updatedClientSettings(current: ClientSettings, input: ClientSett
   }
   if (input.tokenEndpointAuthMethod === TokenEndpointAuthMethod.NONE && input.requirePkce === undefined) next.requirePkce = true;
   return next;
-}
-
-export enum IssueSeverity {
-  /** The settings cannot be saved: createClient / updateClient answer BAD_USER_INPUT. */
-  ERROR = 'ERROR',
-  /** Allowed, but against a recommendation; reported by validateClientSettings only. */
-  WARNING = 'WARNING',
 }
 
 /** One finding of a client rule, as validateClientSettings reports it. */

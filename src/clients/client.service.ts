@@ -10,8 +10,7 @@ import { ConflictError, NotFoundError, ValidationFailedError, throwIfInvalid } f
 import { newId } from '../common/ids';
 import { type Page, type PageArgs, paginate, byCreatedAt } from '../common/pagination';
 import { type SecretHasher, SECRET_PREFIXES, generateClientId, generateSecret } from '../common/secrets';
-import { challengeRecordName } from './client-uri-verification';
-import { Client, ClientUriVerificationStatus, ClientVisibility, type ClientUriVerification } from './client.entity';
+import { Client, ClientUriVerificationStatus, ClientVisibility, type ClientUriVerification, challengeRecordName } from './client.entity';
 import { type ClientFilter, type ClientSettingsInput, CreateClientInput, type DeleteClientInput, UpdateClientInput } from './client.inputs';
 import { type ClientSettings, fieldErrorsOf, newClientSettings, publicationIssues, updatedClientSettings, usesClientSecret } from './client.rules';
 import { asInstance, changedClientIssues, inputFormatIssues, newClientIssues } from './client.validation';
