@@ -50,6 +50,9 @@ function entityReferenceResolvers() {
 function buildTypeGraphqlSchema(services: Services | undefined): Promise<GraphQLSchema> {
   // type-graphql asks the container for the resolver instance of every field it resolves.
   const instances = new Map<Function, object>(services ? createResolvers(services).map((resolver) => [resolver.constructor, resolver]) : []);
+  // A resolver class left out of createResolvers fails the start-up, not its first request.
+  const unwired = services ? RESOLVERS.filter((resolverClass) => !instances.has(resolverClass)) : [];
+  if (unwired.length > 0) throw new Error(`createResolvers builds no instance of ${unwired.map((resolverClass) => resolverClass.name).join(', ')}`);
   return buildSchema({
     resolvers: RESOLVERS,
     container: {
