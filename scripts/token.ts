@@ -1,3 +1,5 @@
+// Before any module: config.ts reaches decorated classes (query limits → pagination types).
+import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { SCOPES } from '../src/auth/scopes';
 import { signToken } from '../src/auth/tokens';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { printClavisSchema } from '../src/schema';
+import { printClavisSchema } from '../src/app/schema';
 
 /** Regenerates `schema.graphql` from the code (`npm run schema`). */
 printClavisSchema()

@@ -9,14 +9,14 @@ import { developmentSecret } from './common/dev-secrets';
 import { KeyRing } from './common/encryption';
 import { SecretHasher } from './common/secrets';
 import { type Config, ConfigError, loadConfig } from './config';
-import { createServices } from './context';
 import { EXPLORER_PATH } from './explorer/explorer';
 import { closeDatabase, createDatabaseOf, openDatabase, poolOf } from './db/data-source';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded';
 import { RateLimits } from './limits/rate-limits';
 import { createLogger, flushLogs } from './observability/logger';
-import { buildClavisSchema } from './schema';
-import { createServer } from './server';
+import { createServer } from './app/http';
+import { buildClavisSchema } from './app/schema';
+import { createServices } from './app/services';
 import { describeStartupError } from './startup-errors';
 
 const PURGE_INTERVAL_MS = 3_600_000;
@@ -72,7 +72,7 @@ async function main(config: Config): Promise<void> {
   purge.unref();
 
   const server = await createServer({
-    schema: await buildClavisSchema({ sdlNeedsCaller: !config.introspection }),
+    schema: await buildClavisSchema({ services, sdlNeedsCaller: !config.introspection }),
     services,
     verifyToken: createTokenVerifier({ ...config.auth, jwtSecret, maxLifetimeSeconds: config.auth.maxTokenLifetimeSeconds }),
     isProduction: config.isProduction,

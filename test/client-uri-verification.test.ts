@@ -1,7 +1,8 @@
 import { createSocket } from 'node:dgram';
 import dns2 from 'dns2';
 import { SCOPES } from '../src/auth/scopes';
-import { ClientUriVerificationService, type DnsSettings, challengeRecordName, lookupTxt } from '../src/clients/client-uri-verification';
+import { challengeRecordName } from '../src/clients/client.entity';
+import { ClientUriVerificationService, type DnsSettings, lookupTxt } from '../src/clients/client-uri-verification';
 import { ConfigError, loadConfig, parseDnsServers } from '../src/config';
 import { type Harness, type Result, codes, createHarness, fieldPaths } from './helpers/harness';
 
@@ -78,9 +79,13 @@ function expectOk<T>(result: Result<T>): T {
   return result.data as T;
 }
 
-/** Points verifyClientUri at these DNS settings (the harness starts with the system's resolvers). */
+/**
+ * Points verifyClientUri at these DNS settings (the harness starts with the system's resolvers): the
+ * resolver holds the harness's service, so its verify runs a real service built with these settings.
+ */
 function useDns(settings: Partial<DnsSettings>): void {
-  h.services.clientUriVerification = new ClientUriVerificationService(h.dataSource, h.services.clients, h.services.audit, settings);
+  const configured = new ClientUriVerificationService(h.dataSource, h.services.clients, h.services.audit, settings);
+  jest.spyOn(h.services.clientUriVerification, 'verify').mockImplementation((caller, input) => configured.verify(caller, input));
 }
 
 const DEFAULT_TIMEOUT_MS = 2000;

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import dns2 from 'dns2';
 import { Kind, parse } from 'graphql';
-import { ClientUriVerificationService } from '../src/clients/client-uri-verification';
 import { createHarness, type Harness } from './helpers/harness';
 
 /**
@@ -89,8 +88,7 @@ let h: Harness;
 beforeAll(async () => {
   await dnsServer.listen({ udp: { port: 0, address: '127.0.0.1' } });
   const dns = { servers: [`127.0.0.1:${(dnsServer.addresses().udp as { port: number }).port}`], timeoutMs: 2000 };
-  h = await createHarness();
-  h.services.clientUriVerification = new ClientUriVerificationService(h.dataSource, h.services.clients, h.services.audit, dns);
+  h = await createHarness({ dns });
 });
 afterAll(async () => {
   await h?.close();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { printClavisSchema } from '../src/schema';
+import { printClavisSchema } from '../src/app/schema';
 
 let printed: string;
 let committed: string;

@@ -3,12 +3,15 @@ import { Application } from '../applications/application.entity';
 import { callerOf } from '../auth/guard';
 import { Client } from '../clients/client.entity';
 import { ConnectionArgs } from '../common/pagination';
-import type { RequestContext } from '../context';
+import type { RequestContext } from '../graphql/context';
+import type { AuditLog } from './audit.service';
 import { AuditEventConnection } from './audit.entity';
 import { AuditEventFilter } from './audit.inputs';
 
 @Resolver()
 export class AuditResolver {
+  constructor(private readonly auditLog: AuditLog) {}
+
   @Authorized('audit:read')
   @Query(() => AuditEventConnection, { description: "The organization's audit trail, oldest first." })
   async auditEvents(
@@ -16,7 +19,7 @@ export class AuditResolver {
     @Arg('filter', () => AuditEventFilter, { nullable: true }) filter: AuditEventFilter | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<AuditEventConnection> {
-    return AuditEventConnection.from(await ctx.services.audit.list(callerOf(ctx), filter, page));
+    return AuditEventConnection.from(await this.auditLog.list(callerOf(ctx), filter, page));
   }
 }
 

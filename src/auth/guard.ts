@@ -1,14 +1,18 @@
 import type { AuthChecker } from 'type-graphql';
 import { ForbiddenError, UnauthenticatedError } from '../common/errors';
 import { OwnerType } from '../common/node';
-import type { RequestContext } from '../context';
 import type { Caller, Scope } from './scopes';
+
+/** What the guard reads of a request context: only the verified caller. */
+export interface CallerContext {
+  caller: Caller | null;
+}
 
 /**
  * type-graphql's `@Authorized(scope)` check: no caller → UNAUTHENTICATED, a caller without
  * every listed scope → FORBIDDEN. Thrown here so the codes are exactly those of API.md.
  */
-export const scopeAuthChecker: AuthChecker<RequestContext> = ({ context }, scopes) => {
+export const scopeAuthChecker: AuthChecker<CallerContext> = ({ context }, scopes) => {
   const caller = context.caller;
   if (!caller) throw new UnauthenticatedError();
   const missing = scopes.filter((scope) => !caller.scopes.has(scope));
@@ -17,7 +21,7 @@ export const scopeAuthChecker: AuthChecker<RequestContext> = ({ context }, scope
 };
 
 /** The verified caller of an operation guarded by `@Authorized`. */
-export function callerOf(context: RequestContext): Caller {
+export function callerOf(context: CallerContext): Caller {
   if (!context.caller) throw new UnauthenticatedError();
   return context.caller;
 }

@@ -5,8 +5,7 @@ import type { Caller } from '../auth/scopes';
 import { bumped } from '../common/crud';
 import { runTransaction } from '../common/db';
 import { ConflictError, ValidationFailedError } from '../common/errors';
-import { dnsHostOf } from '../common/uris';
-import { CLIENT_URI_CHALLENGE_LABEL, type Client, type ClientUriVerification, ClientUriVerificationStatus } from './client.entity';
+import { type Client, type ClientUriVerification, ClientUriVerificationStatus, challengeRecordName } from './client.entity';
 import type { VerifyClientUriInput } from './client.inputs';
 import { updateClient } from './client.repository';
 
@@ -19,12 +18,6 @@ export interface DnsSettings {
 }
 
 export const DEFAULT_DNS_SETTINGS: DnsSettings = { timeoutMs: 3000 };
-
-/** The DNS name whose TXT record proves ownership of the host of `clientUri`; null for IP literals and loopback names. */
-export function challengeRecordName(clientUri: string): string | null {
-  const host = dnsHostOf(clientUri);
-  return host ? `${CLIENT_URI_CHALLENGE_LABEL}.${host}` : null;
-}
 
 /** Outcome of one TXT lookup. */
 export type TxtLookup =

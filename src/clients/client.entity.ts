@@ -1,6 +1,7 @@
 import { Directive, Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity } from 'typeorm';
 import { Node, registerNodeType } from '../common/node';
+import { dnsHostOf } from '../common/uris';
 import { ConnectionType } from '../common/pagination';
 import { VersionedRecord } from '../common/versioned';
 
@@ -51,7 +52,13 @@ export const SECRET_AUTH_METHODS: ReadonlySet<TokenEndpointAuthMethod> = new Set
 ]);
 
 /** The DNS label under which the ownership TXT record of a client URI's host is published. */
-export const CLIENT_URI_CHALLENGE_LABEL = '_clavis-challenge';
+const CLIENT_URI_CHALLENGE_LABEL = '_clavis-challenge';
+
+/** The DNS name whose TXT record proves ownership of the host of `clientUri`; null for IP literals and loopback names. */
+export function challengeRecordName(clientUri: string): string | null {
+  const host = dnsHostOf(clientUri);
+  return host ? `${CLIENT_URI_CHALLENGE_LABEL}.${host}` : null;
+}
 
 @ObjectType({
   simpleResolvers: true,

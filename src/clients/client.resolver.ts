@@ -5,7 +5,10 @@ import { Application } from '../applications/application.entity';
 import { callerOf } from '../auth/guard';
 import { NotFoundError } from '../common/errors';
 import { ConnectionArgs } from '../common/pagination';
-import type { RequestContext } from '../context';
+import type { RequestContext } from '../graphql/context';
+import type { ClientService } from './client.service';
+import type { ClientUriVerificationService } from './client-uri-verification';
+import type { ClientSecretService } from './client-secret.service';
 import { Client, ClientConnection, ClientType } from './client.entity';
 import {
   AuthenticateClientInput,
@@ -38,6 +41,8 @@ const VALIDATED_BY_CLIENT_RULES = { validateFn: () => undefined };
 
 @Resolver(() => Client)
 export class ClientResolver {
+  constructor(private readonly clientService: ClientService, private readonly uriVerification: ClientUriVerificationService) {}
+
   @Authorized('applications:read')
   @Query(() => Client, { nullable: true })
   client(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Client | null> {
@@ -57,7 +62,7 @@ export class ClientResolver {
     @Arg('filter', () => ClientFilter, { nullable: true }) filter: ClientFilter | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<ClientConnection> {
-    return ClientConnection.from(await ctx.services.clients.list(callerOf(ctx), filter, page));
+    return ClientConnection.from(await this.clientService.list(callerOf(ctx), filter, page));
   }
 
   // Every field that leads from one object to another demands the read scope of where it leads,
@@ -73,13 +78,13 @@ export class ClientResolver {
   @Authorized('applications:write')
   @Mutation(() => CreateClientPayload)
   async createClient(@Arg('input', () => CreateClientInput, VALIDATED_BY_CLIENT_RULES) input: CreateClientInput, @Ctx() ctx: RequestContext): Promise<CreateClientPayload> {
-    return ctx.services.clients.create(callerOf(ctx), input);
+    return this.clientService.create(callerOf(ctx), input);
   }
 
   @Authorized('applications:write')
   @Mutation(() => UpdateClientPayload)
   async updateClient(@Arg('input', () => UpdateClientInput, VALIDATED_BY_CLIENT_RULES) input: UpdateClientInput, @Ctx() ctx: RequestContext): Promise<UpdateClientPayload> {
-    return { client: await ctx.services.clients.update(callerOf(ctx), input) };
+    return { client: await this.clientService.update(callerOf(ctx), input) };
   }
 
   @Authorized('applications:write')
@@ -90,7 +95,7 @@ export class ClientResolver {
       'A FAILED verification may be retried; a VERIFIED one is left as it is. CONFLICT while another check of the same client runs.',
   })
   async verifyClientUri(@Arg('input', () => VerifyClientUriInput) input: VerifyClientUriInput, @Ctx() ctx: RequestContext): Promise<VerifyClientUriPayload> {
-    return { client: await ctx.services.clientUriVerification.verify(callerOf(ctx), input) };
+    return { client: await this.uriVerification.verify(callerOf(ctx), input) };
   }
 
   @Authorized('applications:read')
@@ -110,18 +115,20 @@ export class ClientResolver {
   @Authorized('applications:delete')
   @Mutation(() => DeleteClientPayload, { description: 'Deletes a client; never the default one.' })
   async deleteClient(@Arg('input', () => DeleteClientInput) input: DeleteClientInput, @Ctx() ctx: RequestContext): Promise<DeleteClientPayload> {
-    return { deletedId: await ctx.services.clients.delete(callerOf(ctx), input) };
+    return { deletedId: await this.clientService.delete(callerOf(ctx), input) };
   }
 }
 
 @Resolver()
 export class ClientSecretResolver {
+  constructor(private readonly secretService: ClientSecretService) {}
+
   @Authorized('secrets:rotate')
   @Mutation(() => RotateClientSecretPayload, {
     description: 'Issues a new current secret; the previous one keeps working until the grace period ends or it is deleted.',
   })
   rotateClientSecret(@Arg('input', () => RotateClientSecretInput) input: RotateClientSecretInput, @Ctx() ctx: RequestContext): Promise<RotateClientSecretPayload> {
-    return ctx.services.clientSecrets.rotate(callerOf(ctx), input);
+    return this.secretService.rotate(callerOf(ctx), input);
   }
 
   @Authorized('secrets:rotate')
@@ -130,13 +137,13 @@ export class ClientSecretResolver {
     @Arg('input', () => DeleteRotatedClientSecretInput) input: DeleteRotatedClientSecretInput,
     @Ctx() ctx: RequestContext,
   ): Promise<DeleteRotatedClientSecretPayload> {
-    return { client: await ctx.services.clientSecrets.deleteRotated(callerOf(ctx), input) };
+    return { client: await this.secretService.deleteRotated(callerOf(ctx), input) };
   }
 
   @Authorized('clients:authenticate')
   @Mutation(() => AuthenticateClientPayload, { description: 'Checks a client secret in constant time; a failure carries no reason.' })
   authenticateClient(@Arg('input', () => AuthenticateClientInput) input: AuthenticateClientInput, @Ctx() ctx: RequestContext): Promise<AuthenticateClientPayload> {
-    return ctx.services.clientSecrets.authenticate(callerOf(ctx), input);
+    return this.secretService.authenticate(callerOf(ctx), input);
   }
 }
 

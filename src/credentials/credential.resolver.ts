@@ -5,7 +5,8 @@ import { Application } from '../applications/application.entity';
 import { callerOf } from '../auth/guard';
 import { NotFoundError } from '../common/errors';
 import { ConnectionArgs } from '../common/pagination';
-import type { RequestContext } from '../context';
+import type { RequestContext } from '../graphql/context';
+import type { CredentialService } from './credential.service';
 import { Provider } from '../providers/provider.entity';
 import { ApplicationCredential, CredentialConnection, type CredentialRow, CredentialType, CredentialUnion, TokenCredential } from './credential.entity';
 import {
@@ -22,6 +23,8 @@ import {
 
 @Resolver()
 export class CredentialResolver {
+  constructor(private readonly credentialService: CredentialService) {}
+
   @Authorized('credentials:read')
   @Query(() => CredentialUnion, { nullable: true })
   credential(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<CredentialRow | null> {
@@ -35,25 +38,25 @@ export class CredentialResolver {
     @Arg('filter', () => CredentialFilter, { nullable: true }) filter: CredentialFilter | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<CredentialConnection> {
-    return CredentialConnection.from(await ctx.services.credentials.list(callerOf(ctx), filter, page));
+    return CredentialConnection.from(await this.credentialService.list(callerOf(ctx), filter, page));
   }
 
   @Authorized('credentials:write')
   @Mutation(() => CreateCredentialPayload, { description: 'Takes exactly one of token, password, publicKey, url and public.' })
   createCredential(@Arg('input', () => CreateCredentialInput) input: CreateCredentialInput, @Ctx() ctx: RequestContext): Promise<CreateCredentialPayload> {
-    return ctx.services.credentials.create(callerOf(ctx), input);
+    return this.credentialService.create(callerOf(ctx), input);
   }
 
   @Authorized('credentials:write')
   @Mutation(() => UpdateCredentialPayload)
   async updateCredential(@Arg('input', () => UpdateCredentialInput) input: UpdateCredentialInput, @Ctx() ctx: RequestContext): Promise<UpdateCredentialPayload> {
-    return { credential: await ctx.services.credentials.update(callerOf(ctx), input) };
+    return { credential: await this.credentialService.update(callerOf(ctx), input) };
   }
 
   @Authorized('credentials:write')
   @Mutation(() => DeleteCredentialPayload)
   async deleteCredential(@Arg('input', () => DeleteCredentialInput) input: DeleteCredentialInput, @Ctx() ctx: RequestContext): Promise<DeleteCredentialPayload> {
-    return { deletedId: await ctx.services.credentials.delete(callerOf(ctx), input) };
+    return { deletedId: await this.credentialService.delete(callerOf(ctx), input) };
   }
 
   @Authorized('secrets:rotate')
@@ -62,7 +65,7 @@ export class CredentialResolver {
     @Arg('input', () => RotateCredentialSecretInput) input: RotateCredentialSecretInput,
     @Ctx() ctx: RequestContext,
   ): Promise<RotateCredentialSecretPayload> {
-    return ctx.services.credentials.rotateSecret(callerOf(ctx), input);
+    return this.credentialService.rotateSecret(callerOf(ctx), input);
   }
 }
 

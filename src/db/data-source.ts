@@ -130,6 +130,11 @@ async function migrate(dataSource: DataSource): Promise<void> {
   }
 }
 
+/** The readiness probe's round trip: resolves once the database answers a statement. */
+export async function pingDatabase(dataSource: DataSource): Promise<void> {
+  await dataSource.query('SELECT 1');
+}
+
 /** The node-postgres pool behind a TypeORM data source (rate limits share it). */
 export function poolOf(dataSource: DataSource): Pool {
   return (dataSource.driver as unknown as { master: Pool }).master;

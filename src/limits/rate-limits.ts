@@ -8,7 +8,6 @@ import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterPostgres, RateL
 import type Redis from 'ioredis';
 import type { Caller } from '../auth/scopes';
 import { OperationRefusedError, RateLimitedError } from '../common/errors';
-import type { RequestContext } from '../context';
 import { countAttemptCte, deleteExpiredCounters, extendCounter, giveBackPoint } from './rate-limits.repository';
 
 export interface RateLimitSettings {
@@ -200,12 +199,16 @@ function mutationFields(
  * Before execution: counts every mutation field that will execute against the caller's
  * budget, and refuses more than MAX_AUTHENTICATIONS_PER_REQUEST authenticateClient fields.
  */
-export function mutationRateLimitPlugin(): ApolloServerPlugin<RequestContext> {
+export function mutationRateLimitPlugin<TContext extends object>(
+  rateLimits: RateLimits,
+  callerOf: (context: TContext) => Caller | null,
+): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operation, request, contextValue }) {
-          if (operation?.operation !== 'mutation' || !contextValue.caller) return;
+          const caller = callerOf(contextValue);
+          if (operation?.operation !== 'mutation' || !caller) return;
           const fields = mutationFields(schema, document, operation, request.variables ?? {});
           if (!fields) return;
           const authentications = fields.filter((name) => name === 'authenticateClient').length;
@@ -215,7 +218,7 @@ export function mutationRateLimitPlugin(): ApolloServerPlugin<RequestContext> {
           }
           // authenticateClient has its own, attempt-based limit; __typename does no work.
           const mutations = fields.filter((name) => name !== 'authenticateClient' && name !== '__typename').length;
-          await contextValue.services.rateLimits.consumeMutations(contextValue.caller, mutations);
+          await rateLimits.consumeMutations(caller, mutations);
         },
       };
     },

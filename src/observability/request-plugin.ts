@@ -1,7 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from 'pino';
 import type { Caller } from '../auth/scopes';
-import type { RequestContext } from '../context';
 import type { Metrics } from './metrics';
 
 export interface OperationRecord {
@@ -38,11 +37,19 @@ export function recordOperation(logger: Logger, metrics: Metrics, record: Operat
   );
 }
 
+/** What the plugin reads of a request context: its id and its verified caller. */
+export type RequestIdentity<TContext> = (context: TContext) => { requestId: string; caller: Caller | null };
+
 /** Records every operation Apollo runs (requests refused before that are recorded by the server). */
-export function requestObservabilityPlugin(logger: Logger, metrics: Metrics): ApolloServerPlugin<RequestContext> {
+export function requestObservabilityPlugin<TContext extends object>(
+  logger: Logger,
+  metrics: Metrics,
+  identify: RequestIdentity<TContext>,
+): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart({ contextValue }) {
       const started = process.hrtime.bigint();
+      const { requestId, caller } = identify(contextValue);
       return {
         async willSendResponse({ response, operationName, errors }) {
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
@@ -50,11 +57,11 @@ export function requestObservabilityPlugin(logger: Logger, metrics: Metrics): Ap
           const allErrors = body?.errors ?? errors ?? [];
           const firstCode = allErrors[0]?.extensions?.code;
           recordOperation(logger, metrics, {
-            requestId: contextValue.requestId,
+            requestId,
             operation: operationName,
             outcome: allErrors.length === 0 ? 'ok' : String(firstCode ?? 'INTERNAL_SERVER_ERROR'),
             seconds: Number(process.hrtime.bigint() - started) / 1e9,
-            caller: contextValue.caller,
+            caller,
           });
         },
       };

@@ -1,7 +1,8 @@
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { callerOf } from '../auth/guard';
 import { ConnectionArgs } from '../common/pagination';
-import type { RequestContext } from '../context';
+import type { RequestContext } from '../graphql/context';
+import type { ProviderService } from './provider.service';
 import { Provider, ProviderConnection } from './provider.entity';
 import {
   CreateProviderInput,
@@ -15,6 +16,8 @@ import {
 
 @Resolver(() => Provider)
 export class ProviderResolver {
+  constructor(private readonly providerService: ProviderService) {}
+
   @Authorized('providers:read')
   @Query(() => Provider, { nullable: true })
   provider(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Provider | null> {
@@ -28,24 +31,24 @@ export class ProviderResolver {
     @Arg('filter', () => ProviderFilter, { nullable: true }) filter: ProviderFilter | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<ProviderConnection> {
-    return ProviderConnection.from(await ctx.services.providers.list(callerOf(ctx), filter, page));
+    return ProviderConnection.from(await this.providerService.list(callerOf(ctx), filter, page));
   }
 
   @Authorized('providers:write')
   @Mutation(() => CreateProviderPayload)
   async createProvider(@Arg('input', () => CreateProviderInput) input: CreateProviderInput, @Ctx() ctx: RequestContext): Promise<CreateProviderPayload> {
-    return { provider: await ctx.services.providers.create(callerOf(ctx), input) };
+    return { provider: await this.providerService.create(callerOf(ctx), input) };
   }
 
   @Authorized('providers:write')
   @Mutation(() => UpdateProviderPayload)
   async updateProvider(@Arg('input', () => UpdateProviderInput) input: UpdateProviderInput, @Ctx() ctx: RequestContext): Promise<UpdateProviderPayload> {
-    return { provider: await ctx.services.providers.update(callerOf(ctx), input) };
+    return { provider: await this.providerService.update(callerOf(ctx), input) };
   }
 
   @Authorized('providers:write')
   @Mutation(() => DeleteProviderPayload, { description: 'Fails with CONFLICT while token credentials trust the provider.' })
   async deleteProvider(@Arg('input', () => DeleteProviderInput) input: DeleteProviderInput, @Ctx() ctx: RequestContext): Promise<DeleteProviderPayload> {
-    return { deletedId: await ctx.services.providers.delete(callerOf(ctx), input) };
+    return { deletedId: await this.providerService.delete(callerOf(ctx), input) };
   }
 }

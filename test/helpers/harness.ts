@@ -5,16 +5,17 @@ import { Client as PgClient } from 'pg';
 import type { Logger as PinoLogger } from 'pino';
 import type { DataSource, Logger } from 'typeorm';
 import { SCOPES } from '../../src/auth/scopes';
+import type { DnsSettings } from '../../src/clients/client-uri-verification';
 import { createTokenVerifier, signToken } from '../../src/auth/tokens';
 import { KeyRing } from '../../src/common/encryption';
 import { SecretHasher } from '../../src/common/secrets';
-import { createServices, type Services } from '../../src/context';
 import { openDatabase, poolOf } from '../../src/db/data-source';
 import type { ExplorerSettings } from '../../src/explorer/explorer';
 import type { QueryLimits } from '../../src/limits/query-limits';
 import { DEFAULT_RATE_LIMITS, RateLimits, type RateLimitSettings, type RateLimitStore } from '../../src/limits/rate-limits';
-import { buildClavisSchema } from '../../src/schema';
-import { type ClavisServer, createServer } from '../../src/server';
+import { type ClavisServer, createServer } from '../../src/app/http';
+import { buildClavisSchema } from '../../src/app/schema';
+import { createServices, type Services } from '../../src/app/services';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
 export const TEST_HASH_KEY = 'test-secret-hash-key-that-is-long-enough-012345';
@@ -81,6 +82,8 @@ export interface HarnessOptions {
   shutdownGraceMs?: number;
   /** Passed to `createServer` (default: silent). */
   logger?: PinoLogger;
+  /** The DNS resolvers of verifyClientUri (default: the system's). */
+  dns?: Partial<DnsSettings>;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -103,9 +106,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     logger: sql,
   });
   const rateLimits = new RateLimits(options.rateLimitStore ?? { kind: 'postgres', pool: poolOf(dataSource) }, options.rateLimits ?? { ...DEFAULT_RATE_LIMITS, mutationsPerMinute: 100_000 });
-  const services = createServices(dataSource, new SecretHasher(TEST_HASH_KEY), TEST_KEY_RING, rateLimits);
+  const services = createServices(dataSource, new SecretHasher(TEST_HASH_KEY), TEST_KEY_RING, rateLimits, { dns: options.dns });
   const server = await createServer({
-    schema: await buildClavisSchema({ sdlNeedsCaller: !(options.introspection ?? !options.isProduction) }),
+    schema: await buildClavisSchema({ services, sdlNeedsCaller: !(options.introspection ?? !options.isProduction) }),
     services,
     verifyToken: createTokenVerifier({ jwtSecret: TEST_JWT_SECRET }),
     isProduction: options.isProduction ?? false,

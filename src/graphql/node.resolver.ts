@@ -1,9 +1,9 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
-import { callerOf, hasScope } from './auth/guard';
-import type { Scope } from './auth/scopes';
-import { ForbiddenError } from './common/errors';
-import { type IdKind, idKind } from './common/ids';
-import { Node } from './common/node';
+import { callerOf, hasScope } from '../auth/guard';
+import type { Scope } from '../auth/scopes';
+import { ForbiddenError } from '../common/errors';
+import { type IdKind, idKind } from '../common/ids';
+import { Node } from '../common/node';
 import type { Loaders, RequestContext } from './context';
 
 /** How `node(id)` finds each kind of object, and the scope that may read it. */

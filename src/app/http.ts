@@ -8,17 +8,18 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
-import type { TokenVerifier } from './auth/tokens';
-import { createErrorFormatter } from './common/errors';
-import { type RequestContext, type Services, createRequestContext } from './context';
-import { poolOf } from './db/data-source';
-import { DEFAULT_EXPLORER, type ExplorerSettings, localExplorer } from './explorer/explorer';
-import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitProtection } from './limits/query-limits';
-import { inputCheckPlugin } from './limits/input-check';
-import { mutationRateLimitPlugin } from './limits/rate-limits';
-import { createLogger } from './observability/logger';
-import { Metrics } from './observability/metrics';
-import { recordOperation, requestObservabilityPlugin } from './observability/request-plugin';
+import type { TokenVerifier } from '../auth/tokens';
+import { pingDatabase, poolOf } from '../db/data-source';
+import { DEFAULT_EXPLORER, type ExplorerSettings, localExplorer } from '../explorer/explorer';
+import { type RequestContext, createRequestContext } from '../graphql/context';
+import { createErrorFormatter } from '../graphql/error-formatter';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitProtection } from '../limits/query-limits';
+import { inputCheckPlugin } from '../limits/input-check';
+import { mutationRateLimitPlugin } from '../limits/rate-limits';
+import { createLogger } from '../observability/logger';
+import { Metrics } from '../observability/metrics';
+import { recordOperation, requestObservabilityPlugin } from '../observability/request-plugin';
+import type { Services } from './services';
 
 export interface ServerOptions {
   schema: GraphQLSchema;
@@ -114,8 +115,8 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
       landingPage,
       ...limits.plugins,
       inputCheckPlugin(options.schema),
-      mutationRateLimitPlugin(),
-      requestObservabilityPlugin(logger, metrics),
+      mutationRateLimitPlugin<RequestContext>(options.services.rateLimits, (context) => context.caller),
+      requestObservabilityPlugin<RequestContext>(logger, metrics, (context) => context),
     ],
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
@@ -128,7 +129,7 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
   await apollo.start();
 
   const contextFor = async (authorization?: string, requestId: string = randomUUID()) =>
-    createRequestContext(options.services, await options.verifyToken(authorization), requestId);
+    createRequestContext(options.services.dataSource, await options.verifyToken(authorization), requestId);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -139,7 +140,7 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
       return;
     }
     try {
-      await withTimeout(options.services.dataSource.query('SELECT 1'), READINESS_TIMEOUT_MS);
+      await withTimeout(pingDatabase(options.services.dataSource), READINESS_TIMEOUT_MS);
       res.json({ status: 'ready' });
     } catch {
       res.status(503).json({ status: 'unavailable' });

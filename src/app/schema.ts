@@ -3,18 +3,15 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { type GraphQLSchema, graphql, parse } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema, createResolversMap } from 'type-graphql';
-import { ApplicationResolver } from './applications/application.resolver';
-import { ApplicationAuditResolver, AuditResolver, ClientAuditResolver } from './audit/audit.resolver';
-import { callerOf, hasScope, scopeAuthChecker } from './auth/guard';
-import type { Scope } from './auth/scopes';
-import { ApplicationClientsResolver, ClientResolver, ClientSecretResolver } from './clients/client.resolver';
-import { ForbiddenError, UnauthenticatedError } from './common/errors';
-import { ApplicationCredentialResolver, ApplicationCredentialsResolver, CredentialResolver, TokenCredentialResolver } from './credentials/credential.resolver';
-import { ProviderResolver } from './providers/provider.resolver';
-import { validateArgument } from './common/validation';
-import type { RequestContext } from './context';
-import { NodeResolver } from './node.resolver';
-import { PasswordCredential, PublicCredential, PublicKeyCredential, TokenCredential, UrlCredential } from './credentials/credential.entity';
+// First: the resolvers' modules register the schema's types, in the order schema.graphql lists them.
+import { RESOLVERS, createResolvers } from './resolvers';
+import { callerOf, hasScope, scopeAuthChecker } from '../auth/guard';
+import type { Scope } from '../auth/scopes';
+import { ForbiddenError, UnauthenticatedError } from '../common/errors';
+import { validateArgument } from '../common/validation';
+import { PasswordCredential, PublicCredential, PublicKeyCredential, TokenCredential, UrlCredential } from '../credentials/credential.entity';
+import type { RequestContext } from '../graphql/context';
+import type { Services } from './services';
 
 const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])';
 
@@ -50,23 +47,21 @@ function entityReferenceResolvers() {
  * resolver instead of type-graphql's per-field middleware wrapper, which was the largest cost
  * of a large page (guards live on the field resolvers, which keep their wrapper).
  */
-function buildTypeGraphqlSchema(): Promise<GraphQLSchema> {
+function buildTypeGraphqlSchema(services: Services | undefined): Promise<GraphQLSchema> {
+  // type-graphql asks the container for the resolver instance of every field it resolves.
+  const instances = new Map<Function, object>(services ? createResolvers(services).map((resolver) => [resolver.constructor, resolver]) : []);
+  // A resolver class left out of createResolvers fails the start-up, not its first request.
+  const unwired = services ? RESOLVERS.filter((resolverClass) => !instances.has(resolverClass)) : [];
+  if (unwired.length > 0) throw new Error(`createResolvers builds no instance of ${unwired.map((resolverClass) => resolverClass.name).join(', ')}`);
   return buildSchema({
-    resolvers: [
-      ApplicationResolver,
-      ApplicationClientsResolver,
-      ApplicationCredentialsResolver,
-      ClientResolver,
-      ClientSecretResolver,
-      CredentialResolver,
-      ApplicationCredentialResolver,
-      TokenCredentialResolver,
-      ProviderResolver,
-      AuditResolver,
-      ApplicationAuditResolver,
-      ClientAuditResolver,
-      NodeResolver,
-    ],
+    resolvers: RESOLVERS,
+    container: {
+      get: (resolverClass: Function) => {
+        const instance = instances.get(resolverClass);
+        if (!instance) throw new Error(`No instance of ${resolverClass.name}: this schema was built without services, to be printed only.`);
+        return instance;
+      },
+    },
     authChecker: scopeAuthChecker,
     validateFn: validateArgument,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
@@ -78,6 +73,8 @@ function buildTypeGraphqlSchema(): Promise<GraphQLSchema> {
 }
 
 export interface ClavisSchemaOptions {
+  /** What the resolvers call; without it the schema can only be printed (`npm run schema`). */
+  services?: Services;
   /**
    * `_service { sdl }` only for a caller with a valid token (any scope). Set wherever
    * introspection is off (production): the SDL is the whole schema, descriptions included.
@@ -90,7 +87,7 @@ export interface ClavisSchemaOptions {
  * before the build: added afterwards they are never called (federation#1070).
  */
 export async function buildClavisSchema(options: ClavisSchemaOptions = {}): Promise<GraphQLSchema> {
-  const schema = await buildTypeGraphqlSchema();
+  const schema = await buildTypeGraphqlSchema(options.services);
   const typeDefs = parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`);
   const resolvers = createResolversMap(schema) as Record<string, Record<string, unknown>>;
   for (const [typeName, extra] of Object.entries(entityReferenceResolvers())) {

@@ -1,0 +1,43 @@
+import { ApplicationResolver } from '../applications/application.resolver';
+import { ApplicationAuditResolver, AuditResolver, ClientAuditResolver } from '../audit/audit.resolver';
+import { ApplicationClientsResolver, ClientResolver, ClientSecretResolver } from '../clients/client.resolver';
+import { ApplicationCredentialResolver, ApplicationCredentialsResolver, CredentialResolver, TokenCredentialResolver } from '../credentials/credential.resolver';
+import { ProviderResolver } from '../providers/provider.resolver';
+import { NodeResolver } from '../graphql/node.resolver';
+import type { Services } from './services';
+
+/** Every resolver class of the schema, in the order the schema lists their fields. */
+export const RESOLVERS: [Function, ...Function[]] = [
+  ApplicationResolver,
+  ApplicationClientsResolver,
+  ApplicationCredentialsResolver,
+  ClientResolver,
+  ClientSecretResolver,
+  CredentialResolver,
+  ApplicationCredentialResolver,
+  TokenCredentialResolver,
+  ProviderResolver,
+  AuditResolver,
+  ApplicationAuditResolver,
+  ClientAuditResolver,
+  NodeResolver,
+];
+
+/** One instance of each resolver class, given the services it calls (constructor injection). */
+export function createResolvers(services: Services): object[] {
+  return [
+    new ApplicationResolver(services.applications),
+    new ApplicationClientsResolver(),
+    new ApplicationCredentialsResolver(),
+    new ClientResolver(services.clients, services.clientUriVerification),
+    new ClientSecretResolver(services.clientSecrets),
+    new CredentialResolver(services.credentials),
+    new ApplicationCredentialResolver(),
+    new TokenCredentialResolver(),
+    new ProviderResolver(services.providers),
+    new AuditResolver(services.audit),
+    new ApplicationAuditResolver(),
+    new ClientAuditResolver(),
+    new NodeResolver(),
+  ];
+}
