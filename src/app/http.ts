@@ -179,7 +179,7 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
         } catch (error) {
           // A token that does not verify fails the request before any plugin sees it: record it
           // here, or forged tokens would leave no trace in the logs and metrics.
-          recordRefused(req, res, error instanceof GraphQLError ? String(error.extensions.code ?? 'INTERNAL_SERVER_ERROR') : 'INTERNAL_SERVER_ERROR');
+          recordRefused(req, res, error instanceof GraphQLError && typeof error.extensions.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR');
           throw error;
         }
       },

@@ -6,8 +6,11 @@ import { ProviderResolver } from '../providers/provider.resolver';
 import { NodeResolver } from '../graphql/node.resolver';
 import type { Services } from './services';
 
+/** A resolver class: constructed once, by createResolvers, with the services it uses. */
+export type ResolverClass = abstract new (...services: never[]) => object;
+
 /** Every resolver class of the schema, in the order the schema lists their fields. */
-export const RESOLVERS: [Function, ...Function[]] = [
+export const RESOLVERS: [ResolverClass, ...ResolverClass[]] = [
   ApplicationResolver,
   ApplicationClientsResolver,
   ApplicationCredentialsResolver,

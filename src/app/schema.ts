@@ -4,7 +4,7 @@ import { type GraphQLSchema, graphql, parse } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema, createResolversMap } from 'type-graphql';
 // First: the resolvers' modules register the schema's types, in the order schema.graphql lists them.
-import { RESOLVERS, createResolvers } from './resolvers';
+import { RESOLVERS, type ResolverClass, createResolvers } from './resolvers';
 import { callerOf, hasScope, scopeAuthChecker } from '../auth/guard';
 import type { Scope } from '../auth/scopes';
 import { ForbiddenError, UnauthenticatedError } from '../common/errors';
@@ -49,14 +49,14 @@ function entityReferenceResolvers() {
  */
 function buildTypeGraphqlSchema(services: Services | undefined): Promise<GraphQLSchema> {
   // type-graphql asks the container for the resolver instance of every field it resolves.
-  const instances = new Map<Function, object>(services ? createResolvers(services).map((resolver) => [resolver.constructor, resolver]) : []);
+  const instances = new Map<unknown, object>(services ? createResolvers(services).map((resolver) => [resolver.constructor, resolver]) : []);
   // A resolver class left out of createResolvers fails the start-up, not its first request.
   const unwired = services ? RESOLVERS.filter((resolverClass) => !instances.has(resolverClass)) : [];
   if (unwired.length > 0) throw new Error(`createResolvers builds no instance of ${unwired.map((resolverClass) => resolverClass.name).join(', ')}`);
   return buildSchema({
     resolvers: RESOLVERS,
     container: {
-      get: (resolverClass: Function) => {
+      get: (resolverClass: ResolverClass) => {
         const instance = instances.get(resolverClass);
         if (!instance) throw new Error(`No instance of ${resolverClass.name}: this schema was built without services, to be printed only.`);
         return instance;

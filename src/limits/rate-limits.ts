@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { type DocumentNode, type GraphQLSchema, Kind, type OperationDefinitionNode, getVariableValues } from 'graphql';
+import { type DocumentNode, type GraphQLSchema, Kind, type OperationDefinitionNode, OperationTypeNode, getVariableValues } from 'graphql';
 // Execution's own field collection (internal to graphql-js 16, but the very function execute uses).
 import { collectFields } from 'graphql/execution/collectFields';
 import type { Pool } from 'pg';
@@ -208,7 +208,7 @@ export function mutationRateLimitPlugin<TContext extends object>(
       return {
         async didResolveOperation({ schema, document, operation, request, contextValue }) {
           const caller = callerOf(contextValue);
-          if (operation?.operation !== 'mutation' || !caller) return;
+          if (operation?.operation !== OperationTypeNode.MUTATION || !caller) return;
           const fields = mutationFields(schema, document, operation, request.variables ?? {});
           if (!fields) return;
           const authentications = fields.filter((name) => name === 'authenticateClient').length;

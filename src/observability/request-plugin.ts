@@ -59,7 +59,7 @@ export function requestObservabilityPlugin<TContext extends object>(
           recordOperation(logger, metrics, {
             requestId,
             operation: operationName,
-            outcome: allErrors.length === 0 ? 'ok' : String(firstCode ?? 'INTERNAL_SERVER_ERROR'),
+            outcome: allErrors.length === 0 ? 'ok' : typeof firstCode === 'string' ? firstCode : 'INTERNAL_SERVER_ERROR',
             seconds: Number(process.hrtime.bigint() - started) / 1e9,
             caller,
           });
