@@ -86,6 +86,14 @@ describe('query limits', () => {
     expect(small.errors).toBeUndefined();
   });
 
+  test('backward pages cost like forward ones: last multiplies the cost as first does', async () => {
+    const nested = `{ applications(last: 100) { edges { node { clients(last: 100) { edges { node { application { clients(last: 100) { totalCount } } } } } } } } }`;
+    const result = await expectRefusedBeforeExecution(nested);
+    expect(Number(result.errors![0].extensions!.cost)).toBeGreaterThan(Number(result.errors![0].extensions!.maxCost));
+    const small = await h.run(nested.replace(/last: 100/g, 'last: 5'));
+    expect(small.errors).toBeUndefined();
+  });
+
   test('the cost uses variables for first', async () => {
     h.sql.reset();
     const result = await h.run(

@@ -82,6 +82,34 @@ test('children pages honour first/after per parent in one statement', async () =
   expect(rest.data!.application.clients.pageInfo.hasNextPage).toBe(false);
 });
 
+test('a backward nested page (last / before) costs the same statements as the forward one, for 5 and for 50 applications', async () => {
+  const page = (size: string, child: string) => `query($n: Int!) { applications(${size}: $n) { totalCount edges { node {
+    id
+    clients(${child}: 2) { totalCount pageInfo { hasNextPage hasPreviousPage } edges { node { id clientId application { id } } } }
+    credentials(${child}: 3) { totalCount pageInfo { hasNextPage hasPreviousPage } edges { node { __typename ... on TokenCredential { provider { id } } } } }
+  } } } }`;
+  const forward = await statementsFor(page('first', 'first'), { n: 50 });
+  const backwardSmall = await statementsFor(page('last', 'last'), { n: 5 });
+  const backwardLarge = await statementsFor(page('last', 'last'), { n: 50 });
+  expect(backwardLarge.data.applications.edges).toHaveLength(50);
+  for (const { node } of backwardLarge.data.applications.edges) {
+    // 3 clients and 4 credentials per application: the last 2 and 3, with more before them.
+    expect(node.clients.edges).toHaveLength(2);
+    expect(node.clients.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: true });
+    expect(node.credentials.edges).toHaveLength(3);
+    expect(node.credentials.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: true });
+    for (const edge of node.clients.edges) expect(edge.node.application.id).toBe(node.id);
+  }
+  expect(backwardLarge.count).toBe(backwardSmall.count);
+  expect(backwardLarge.count).toBe(forward.count);
+  // Paging on backward from a cursor, under every parent at once, is still one statement for all their clients.
+  const seen = await statementsFor(`{ applications(last: 1) { edges { node { clients(last: 1) { pageInfo { startCursor } } } } } }`, {});
+  const before = seen.data.applications.edges[0].node.clients.pageInfo.startCursor;
+  const fromCursor = await statementsFor(`query($before: String!) { applications(last: 50) { edges { node { clients(last: 2, before: $before) { edges { node { id } } } } } } }`, { before });
+  expect(fromCursor.data.applications.edges.some((e: any) => e.node.clients.edges.length > 0)).toBe(true);
+  expect(h.sql.statements.filter((sql) => /LATERAL/.test(sql))).toHaveLength(1);
+});
+
 test('100 _entities of mixed types cost one statement per type', async () => {
   const apps = Array.from({ length: 40 }, (_, i) => ({ __typename: 'Application', id: `app_seed${String(i + 3).padStart(6, '0')}` }));
   const clients = Array.from({ length: 40 }, (_, i) => ({ __typename: 'Client', id: `cli_seed${String(i + 3).padStart(6, '0')}_1` }));

@@ -25,7 +25,7 @@ export class AuditResolver {
 
 /** `auditEvents` of one object, for the object types that carry it. */
 function targetAuditEvents(root: { id: string }, page: ConnectionArgs, ctx: RequestContext) {
-  return ctx.loaders.audit.pageByTarget.load({ parentId: root.id, first: page.first, after: page.after }).then((result) => AuditEventConnection.from(result));
+  return ctx.loaders.audit.pageByTarget.load({ parentId: root.id, ...page }).then((result) => AuditEventConnection.from(result));
 }
 
 @Resolver(() => Application)

@@ -173,6 +173,6 @@ export class ApplicationClientsResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<ClientConnection> {
     const properties = childProperties(info, CLIENT_FIELD_COLUMNS);
-    return ClientConnection.from(await ctx.loaders.clients.pageByApplication.load({ parentId: application.id, first: page.first, after: page.after, properties }));
+    return ClientConnection.from(await ctx.loaders.clients.pageByApplication.load({ parentId: application.id, ...page, properties }));
   }
 }

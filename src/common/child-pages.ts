@@ -3,7 +3,7 @@ import type { ObjectLiteral } from 'typeorm';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { ChildPageShape, ChildRowSource } from '../db/child-rows';
 import { selectedFieldNames } from './selection';
-import { type Page, type PageArgs, cursorDate, decodeCursor, lazyEdge, pageSize } from './pagination';
+import { type Page, type PageArgs, type PageRequest, cursorDate, decodeCursor, pageOf, pageRequest } from './pagination';
 
 const createdAtOf = (row: { createdAt: Date }) => row.createdAt.toISOString();
 
@@ -17,7 +17,7 @@ export function childProperties(info: GraphQLResolveInfo, requires: Record<strin
   return [...names].flatMap((name) => [name, ...(requires[name] ?? [])]);
 }
 
-/** One parent's page request: `Application.clients(first, after)` for one application. */
+/** One parent's page request: `Application.clients(first, after, last, before)` for one application. */
 export interface ChildPageKey extends PageArgs {
   parentId: string;
   /** Extra equality filters on child columns, e.g. `{ type: 'TOKEN' }`. */
@@ -56,7 +56,8 @@ function groupBy<V>(values: readonly V[], keyOf: (value: V) => string): Map<stri
  */
 export function childPageLoaders<T extends ChildRow>(options: ChildPageOptions<T>) {
   const { source } = options;
-  const groupKey = (key: Omit<ChildPageKey, 'parentId'>) => JSON.stringify([key.first ?? null, key.after ?? null, key.filter ?? {}, key.properties ?? null]);
+  const groupKey = (key: Omit<ChildPageKey, 'parentId'>) =>
+    JSON.stringify([key.first ?? null, key.after ?? null, key.last ?? null, key.before ?? null, key.filter ?? {}, key.properties ?? null]);
 
   const totals = new DataLoader<{ parentId: string; filter?: ChildPageKey['filter'] }, number, string>(
     async (keys) => {
@@ -73,27 +74,30 @@ export function childPageLoaders<T extends ChildRow>(options: ChildPageOptions<T
 
   const pages = new DataLoader<ChildPageKey, Page<T>, string>(
     async (keys) => {
-      const groups = groupBy(keys, groupKey);
-      const rowsByParent = new Map<string, T[]>();
-      for (const members of groups.values()) {
-        const { first, after, filter, properties } = members[0];
-        const limit = pageSize(first);
-        let cursor: ChildPageShape['after'] = null;
-        if (after) {
-          const [value, id] = decodeCursor(after);
-          cursor = { createdAt: cursorDate(value), id };
+      // Per page shape: its checked request and its rows by parent, or the error of bad arguments
+      // (which fails only the keys asking for that shape, not the rest of the batch).
+      const shapes = new Map<string, { request: PageRequest; rowsByParent: Map<string, T[]> } | Error>();
+      for (const [shape, members] of groupBy(keys, groupKey)) {
+        const { filter, properties } = members[0];
+        try {
+          const request = pageRequest(members[0]);
+          let cursor: ChildPageShape['cursor'] = null;
+          if (request.cursor) {
+            const [value, id] = decodeCursor(request.cursor, request.cursorArgument);
+            cursor = { createdAt: cursorDate(value, request.cursorArgument), id };
+          }
+          const parentIds = members.map((key) => key.parentId);
+          const children = await source.pageRows(parentIds, { limit: request.limit + 1, cursor, backward: request.backward, filter, properties });
+          shapes.set(shape, { request, rowsByParent: groupBy(children, options.parentIdOf) });
+        } catch (error) {
+          shapes.set(shape, error as Error);
         }
-        const parentIds = members.map((key) => key.parentId);
-        const children = await source.pageRows(parentIds, { limit: limit + 1, after: cursor, filter, properties });
-        for (const [parentId, siblings] of groupBy(children, options.parentIdOf)) rowsByParent.set(parentId, siblings);
       }
       return keys.map((key) => {
-        const limit = pageSize(key.first);
-        const siblings = rowsByParent.get(key.parentId) ?? [];
-        const edges = siblings.slice(0, limit).map((node) => lazyEdge(node, createdAtOf));
+        const shape = shapes.get(groupKey(key))!;
+        if (shape instanceof Error) return shape;
         return {
-          edges,
-          pageInfo: { hasNextPage: siblings.length > limit, hasPreviousPage: Boolean(key.after), startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },
+          ...pageOf(shape.rowsByParent.get(key.parentId) ?? [], shape.request, createdAtOf),
           countTotal: () => totals.load({ parentId: key.parentId, filter: key.filter }),
         };
       });

@@ -57,21 +57,65 @@ export function ConnectionType<T extends object>(name: string, nodeType: () => C
 export interface PageArgs {
   first?: number | null;
   after?: string | null;
+  last?: number | null;
+  before?: string | null;
 }
 
-/** `first` / `after` of every connection field. */
+/**
+ * `first` / `after` and `last` / `before` of every connection field. The pairs exclude each
+ * other (see pageRequest): a page is read forward or backward, never both.
+ */
 @ArgsType()
 export class ConnectionArgs implements PageArgs {
-  @Field(() => Int, { nullable: true, description: `Page size, 0 to ${MAX_PAGE_SIZE}; default ${DEFAULT_PAGE_SIZE}.` }) first?: number;
-  @Field(() => String, { nullable: true, description: 'Cursor of the last edge already seen.' }) after?: string;
+  @Field(() => Int, { nullable: true, description: `Returns the first n items, at most ${MAX_PAGE_SIZE}; default ${DEFAULT_PAGE_SIZE}. Not with last or before.` })
+  first?: number;
+  @Field(() => String, { nullable: true, description: 'Returns the items after this cursor, such as the endCursor of a page. Not with last or before.' })
+  after?: string;
+  @Field(() => Int, { nullable: true, description: `Returns the last n items, at most ${MAX_PAGE_SIZE}; default ${DEFAULT_PAGE_SIZE}. Not with first or after.` })
+  last?: number;
+  @Field(() => String, { nullable: true, description: 'Returns the items before this cursor, such as the startCursor of a page. Not with first or after.' })
+  before?: string;
 }
 
-export function pageSize(first: number | null | undefined): number {
-  if (first == null) return DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-    throw new ValidationFailedError([{ path: 'first', message: `must be between 0 and ${MAX_PAGE_SIZE}` }]);
+/** One page request, checked: how many rows, which way, from which cursor (still encoded). */
+export interface PageRequest {
+  limit: number;
+  /** Reading backward (`last` / `before`): the rows just before the cursor, or the list's last rows. */
+  backward: boolean;
+  cursor: string | null;
+  /** The argument the cursor came from, named in a bad cursor's error. */
+  cursorArgument: 'after' | 'before';
+}
+
+const given = (value: unknown) => value !== undefined && value !== null;
+
+/**
+ * Checks a connection's arguments. Forward (`first`/`after`) and backward (`last`/`before`)
+ * paging exclude each other: the Relay spec strongly discourages `first` with `last`, GitHub's
+ * API refuses it, and a mixed request (`first` with `before`, `after` with `before`) has no
+ * single obvious meaning — so each backward argument given alongside a forward one is a
+ * BAD_USER_INPUT naming it, rather than a guess.
+ */
+export function pageRequest(args: PageArgs): PageRequest {
+  const forward = given(args.first) || given(args.after);
+  const backward = given(args.last) || given(args.before);
+  if (forward && backward) {
+    const issues = (['last', 'before'] as const)
+      .filter((name) => given(args[name]))
+      .map((name) => ({ path: name, message: 'cannot be combined with first or after: page forward with first/after, or backward with last/before' }));
+    throw new ValidationFailedError(issues);
   }
-  return first;
+  return backward
+    ? { limit: pageSize(args.last, 'last'), backward: true, cursor: args.before ?? null, cursorArgument: 'before' }
+    : { limit: pageSize(args.first, 'first'), backward: false, cursor: args.after ?? null, cursorArgument: 'after' };
+}
+
+export function pageSize(size: number | null | undefined, argument: 'first' | 'last' = 'first'): number {
+  if (size == null) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
+    throw new ValidationFailedError([{ path: argument, message: `must be between 0 and ${MAX_PAGE_SIZE}` }]);
+  }
+  return size;
 }
 
 export type CursorValue = string | number;
@@ -91,7 +135,7 @@ export function lazyEdge<T extends { id: string }>(node: T, sortValue: (node: T)
   };
 }
 
-export function decodeCursor(cursor: string): [CursorValue, string] {
+export function decodeCursor(cursor: string, argument: PageRequest['cursorArgument'] = 'after'): [CursorValue, string] {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     // A forged cursor's strings reach SQL as parameters: the same text rules as every argument.
@@ -102,7 +146,7 @@ export function decodeCursor(cursor: string): [CursorValue, string] {
   } catch {
     // fall through: reported as a field error below
   }
-  throw invalidCursor();
+  throw invalidCursor(argument);
 }
 
 export interface SortOrder<T> {
@@ -111,12 +155,12 @@ export interface SortOrder<T> {
   direction: 'ASC' | 'DESC';
   /** The row's value of that column as stored in a cursor. */
   valueOf: (row: T) => CursorValue;
-  /** Converts the cursor's value back to a query parameter. */
-  parse?: (value: CursorValue) => unknown;
+  /** Converts the cursor's value back to a query parameter; `argument` names the cursor's argument in its error. */
+  parse?: (value: CursorValue, argument: PageRequest['cursorArgument']) => unknown;
 }
 
-function invalidCursor(): ValidationFailedError {
-  return new ValidationFailedError([{ path: 'after', message: 'is not a cursor returned by this connection' }]);
+function invalidCursor(argument: PageRequest['cursorArgument']): ValidationFailedError {
+  return new ValidationFailedError([{ path: argument, message: 'is not a cursor returned by this connection' }]);
 }
 
 /**
@@ -124,9 +168,9 @@ function invalidCursor(): ValidationFailedError {
  * Only the exact ISO form this API writes is taken: years 0000-9999, inside PostgreSQL's
  * range (JavaScript dates reach year -271821, which PostgreSQL refuses with an error).
  */
-export function cursorDate(value: CursorValue): Date {
+export function cursorDate(value: CursorValue, argument: PageRequest['cursorArgument'] = 'after'): Date {
   const date = new Date(String(value));
-  if (Number.isNaN(date.getTime()) || !/^\d{4}-/.test(String(value)) || date.toISOString() !== value) throw invalidCursor();
+  if (Number.isNaN(date.getTime()) || !/^\d{4}-/.test(String(value)) || date.toISOString() !== value) throw invalidCursor(argument);
   return date;
 }
 
@@ -136,8 +180,35 @@ export function byCreatedAt<T extends { createdAt: Date }>(alias: string): SortO
 }
 
 /**
- * Runs one page of `query` (already filtered and tenant-scoped) in keyset order.
- * `idColumn` breaks ties so every row is visited exactly once across pages.
+ * The page info of rows read in the paging direction, `limit + 1` of them at most (the extra row
+ * only tells that more rows lie that way), and the edges in the list's order. The other side is
+ * known from the cursor: the row it names (or one past it) lies there, so a page read after a
+ * cursor has a previous page and one read before a cursor a next page — without a second
+ * statement. Only if the cursor's row was deleted meanwhile and nothing else lies there is that
+ * side reported true while empty (the Relay spec lets a server answer false on that side).
+ */
+export function pageOf<T extends { id: string }>(rows: T[], request: PageRequest, sortValue: (node: T) => CursorValue): { edges: Edge<T>[]; pageInfo: PageInfo } {
+  const more = rows.length > request.limit;
+  const nodes = rows.slice(0, request.limit);
+  // Read backward the rows come nearest the cursor first; edges keep the list's order.
+  if (request.backward) nodes.reverse();
+  const edges = nodes.map((node) => lazyEdge(node, sortValue));
+  const cursorGiven = request.cursor !== null;
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: request.backward ? cursorGiven : more,
+      hasPreviousPage: request.backward ? more : cursorGiven,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+  };
+}
+
+/**
+ * Runs one page of `query` (already filtered and tenant-scoped) in keyset order, forward after
+ * `after` or backward before `before` (the order reversed in SQL, the rows back in list order
+ * after). `idColumn` breaks ties so every row is visited exactly once across pages.
  */
 export async function paginate<T extends ObjectLiteral & { id: string }>(
   query: SelectQueryBuilder<T>,
@@ -145,28 +216,19 @@ export async function paginate<T extends ObjectLiteral & { id: string }>(
   sort: SortOrder<T>,
   args: PageArgs,
 ): Promise<Page<T>> {
-  const limit = pageSize(args.first);
+  const request = pageRequest(args);
   const countQuery = query.clone();
   const pageQuery = query.clone();
-  if (args.after) {
-    const [value, id] = decodeCursor(args.after);
+  // Reading backward walks the list's order reversed.
+  const ascending = (sort.direction === 'ASC') !== request.backward;
+  const direction = ascending ? 'ASC' : 'DESC';
+  if (request.cursor) {
+    const [value, id] = decodeCursor(request.cursor, request.cursorArgument);
     // A well-formed cursor of another ordering (or a forged one) fails in `parse`, before SQL.
-    const cursorValue = sort.parse ? sort.parse(value) : value;
-    const op = sort.direction === 'ASC' ? '>' : '<';
-    pageQuery.andWhere(`(${sort.column}, ${idColumn}) ${op} (:cursorValue, :cursorId)`, { cursorValue, cursorId: id });
+    const cursorValue = sort.parse ? sort.parse(value, request.cursorArgument) : value;
+    pageQuery.andWhere(`(${sort.column}, ${idColumn}) ${ascending ? '>' : '<'} (:cursorValue, :cursorId)`, { cursorValue, cursorId: id });
   }
-  pageQuery.orderBy(sort.column, sort.direction).addOrderBy(idColumn, sort.direction).take(undefined).limit(limit + 1);
+  pageQuery.orderBy(sort.column, direction).addOrderBy(idColumn, direction).take(undefined).limit(request.limit + 1);
   const rows = await pageQuery.getMany();
-  const hasNextPage = rows.length > limit;
-  const edges = rows.slice(0, limit).map((node) => lazyEdge(node, sort.valueOf));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage,
-      hasPreviousPage: Boolean(args.after),
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
-    },
-    countTotal: () => countQuery.getCount(),
-  };
+  return { ...pageOf(rows, request, sort.valueOf), countTotal: () => countQuery.getCount() };
 }

@@ -107,7 +107,7 @@ export class ApplicationCredentialsResolver {
     // `provider` needs providerId; `type` (always read) picks each node's GraphQL type.
     const properties = childProperties(info, { provider: ['providerId'] });
     return CredentialConnection.from(
-      await ctx.loaders.credentials.pageByApplication.load({ parentId: application.id, first: page.first, after: page.after, filter: { type }, properties }),
+      await ctx.loaders.credentials.pageByApplication.load({ parentId: application.id, ...page, filter: { type }, properties }),
     );
   }
 }

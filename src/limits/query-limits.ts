@@ -18,13 +18,17 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxAliases: 30,
 
 /**
  * Cost of a field: 1, plus its selection times how many items it can return. A Relay
- * connection returns up to `first` (default 20) nodes, `_entities` one per representation;
+ * connection returns up to `first` or `last` (default 20) nodes, `_entities` one per representation;
  * everything else counts its selection once.
  */
 const costEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
   const typeName = getNamedType(field.type).name;
   let multiplier = 1;
-  if (typeName.endsWith('Connection')) multiplier = typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE;
+  if (typeName.endsWith('Connection')) {
+    // Backward pages cost like forward ones: `last` sizes them (both given is refused later; the larger counts here).
+    const sizes = [args.first, args.last].filter((value): value is number => typeof value === 'number');
+    multiplier = sizes.length > 0 ? Math.max(...sizes) : DEFAULT_PAGE_SIZE;
+  }
   else if (field.name === '_entities' && Array.isArray(args.representations)) multiplier = args.representations.length;
   return 1 + multiplier * childComplexity;
 };
@@ -62,7 +66,7 @@ function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPl
             if (byVariables.size < 100) byVariables.set(key, cost);
           }
           if (cost > maxCost) {
-            throw new GraphQLError(`Query cost ${cost} exceeds the limit of ${maxCost}; ask for fewer items per page (first) or fewer nested lists.`, {
+            throw new GraphQLError(`Query cost ${cost} exceeds the limit of ${maxCost}; ask for fewer items per page (first or last) or fewer nested lists.`, {
               extensions: { code: 'GRAPHQL_VALIDATION_FAILED', cost, maxCost, http: { status: 400 } },
             });
           }
