@@ -1,4 +1,5 @@
 import {
+  buildSchema,
   type GraphQLField,
   type GraphQLNamedType,
   type GraphQLSchema,
@@ -75,7 +76,21 @@ test('the check sees every kind of definition and leaves federation and built-in
   const names = Object.values(schema.getTypeMap())
     .filter(isClavisType)
     .map((type) => type.name);
-  for (const name of ['Query', 'Mutation', 'Node', 'PageInfo', 'CredentialType', 'CreateCredentialInput', 'Credential', 'DateTime']) expect(names).toContain(name);
+  for (const name of ['Query', 'Mutation', 'Node', 'PageInfo', 'CredentialType', 'CreateCredentialInput', 'Credential', 'DateTime']) {
+    expect(names).toContain(name);
+  }
   for (const name of ['_Any', '_Service', '_Entity', 'String', '__Schema']) expect(names).not.toContain(name);
   expect(names.filter((name) => name.startsWith('link__') || name.startsWith('federation__'))).toEqual([]);
+});
+
+test('the check names an undescribed definition of each kind by its coordinate', () => {
+  const sdl = `
+    "d" type Query { "d" a("d" x: Int, y: Int): Kind  b: String  _service: String }
+    "d" enum Kind { "d" ONE TWO }
+    input Filter { "d" z: Int  w: Int }
+    "d" type Mutation { "d" f("d" input: Filter): Int }
+    "d" scalar Described
+    scalar Undescribed
+  `;
+  expect(undescribed(buildSchema(sdl)).missing).toEqual(['Filter', 'Filter.w', 'Kind.TWO', 'Query.a(y:)', 'Query.b', 'Undescribed']);
 });

@@ -36,7 +36,10 @@ export class AuditEvent implements Node {
   @Column({ type: 'text', array: true, name: 'changed_fields' })
   changedFields!: string[];
 
-  @Field(() => String, { nullable: true, description: 'The `x-request-id` of the request that made the change (the caller\'s, or one Clavis generated).' })
+  @Field(() => String, {
+    nullable: true,
+    description: "The `x-request-id` of the request that made the change (the caller's when well-formed, else one Clavis generated).",
+  })
   @Column({ type: 'text', name: 'request_id', nullable: true })
   requestId!: string | null;
 

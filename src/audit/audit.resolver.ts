@@ -13,7 +13,8 @@ export class AuditResolver {
   @Query(() => AuditEventConnection, { description: "The organization's audit trail, oldest first. Needs audit:read." })
   async auditEvents(
     @Args(() => ConnectionArgs) page: ConnectionArgs,
-    @Arg('filter', () => AuditEventFilter, { nullable: true, description: 'Conditions the events must meet; every event when omitted.' }) filter: AuditEventFilter | undefined,
+    @Arg('filter', () => AuditEventFilter, { nullable: true, description: 'Conditions the events must meet; every event when omitted.' })
+    filter: AuditEventFilter | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<AuditEventConnection> {
     return AuditEventConnection.from(await ctx.services.audit.list(callerOf(ctx), filter, page));

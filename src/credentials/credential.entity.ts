@@ -86,19 +86,22 @@ export abstract class ApplicationCredential implements Node {
 @Directive('@key(fields: "id")')
 export class TokenCredential extends ApplicationCredential {
   @Field(() => ID, { description: 'The provider whose tokens are accepted; a provider of the same organization and zone.' }) providerId!: string;
-  @Field(() => String, { nullable: true, description: 'The accepted token subject (`sub`); null accepts any subject of the provider.' }) subject!: string | null;
+  @Field(() => String, { nullable: true, description: 'The accepted token subject (`sub`); null accepts any subject of the provider.' })
+  subject!: string | null;
 }
 
 @ObjectType({ simpleResolvers: true, implements: [Node, ApplicationCredential], description: 'A generated password; the identifier is the username (an OAuth client id).' })
 @Directive('@key(fields: "id")')
 export class PasswordCredential extends ApplicationCredential {
-  @Field(() => Date, { nullable: true, description: 'When the password was last rotated (rotateCredentialSecret); null if never.' }) secretRotatedAt!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'When the password was last rotated (rotateCredentialSecret); null if never.' })
+  secretRotatedAt!: Date | null;
 }
 
 @ObjectType({ simpleResolvers: true, implements: [Node, ApplicationCredential], description: 'Public keys, inline (jwks) or by reference (jwksUri): exactly one of the two.' })
 @Directive('@key(fields: "id")')
 export class PublicKeyCredential extends ApplicationCredential {
-  @Field(() => String, { nullable: true, description: 'Absolute https URL where the client publishes its JWK Set; null when jwks is set.' }) jwksUri!: string | null;
+  @Field(() => String, { nullable: true, description: 'Absolute https URL where the client publishes its JWK Set; null when jwks is set.' })
+  jwksUri!: string | null;
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'The JWK Set (RFC 7517) of public signing keys; null when jwksUri is set.' })
   jwks!: Record<string, unknown> | null;
 }

@@ -43,7 +43,10 @@ export class PublicKeyCredentialInput {
   @IsOptional()
   @IsIdentifier()
   identifier?: string;
-  @Field(() => String, { nullable: true, description: 'Where the JWK Set is published: an absolute https URL of at most 2048 characters. Exclusive with jwks.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Where the JWK Set is published: an absolute https URL of at most 2048 characters. Exclusive with jwks.',
+  })
   @IsOptional()
   @UriBound()
   jwksUri?: string | null;
@@ -95,7 +98,10 @@ export class CreateCredentialInput {
   @IsOptional()
   @IdempotencyKeyBound()
   idempotencyKey?: string;
-  @Field(() => TokenCredentialInput, { nullable: true, description: 'Creates a TOKEN credential.' }) @IsOptional() @ValidateNested() token?: TokenCredentialInput;
+  @Field(() => TokenCredentialInput, { nullable: true, description: 'Creates a TOKEN credential.' })
+  @IsOptional()
+  @ValidateNested()
+  token?: TokenCredentialInput;
   @Field(() => PasswordCredentialInput, { nullable: true, description: 'Creates a PASSWORD credential.' })
   @IsOptional()
   @ValidateNested()
@@ -106,12 +112,18 @@ export class CreateCredentialInput {
   publicKey?: PublicKeyCredentialInput;
   @Field(() => UrlCredentialInput, { nullable: true, description: 'Creates a URL credential.' }) @IsOptional() @ValidateNested() url?: UrlCredentialInput;
   // Quoted: unquoted, `public` would read as the TypeScript modifier.
-  @Field(() => PublicCredentialInput, { nullable: true, description: 'Creates a PUBLIC credential.' }) @IsOptional() @ValidateNested() 'public'?: PublicCredentialInput;
+  @Field(() => PublicCredentialInput, { nullable: true, description: 'Creates a PUBLIC credential.' })
+  @IsOptional()
+  @ValidateNested()
+  'public'?: PublicCredentialInput;
 }
 
 @InputType({ description: 'Changes to a TOKEN credential.' })
 export class UpdateTokenCredentialInput {
-  @Field(() => String, { nullable: true, description: 'The new accepted subject, 1 to 256 characters without control characters; null accepts any subject ("*").' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The new accepted subject, 1 to 256 characters without control characters; null accepts any subject ("*").',
+  })
   @IsOptional()
   @Matches(SUBJECT_PATTERN, { message: 'must be 1 to 256 characters without control characters' })
   subject?: string | null;
@@ -150,7 +162,10 @@ export class UpdateCredentialInput {
   @IsOptional()
   @ValidateNested()
   publicKey?: UpdatePublicKeyCredentialInput;
-  @Field(() => UpdateUrlCredentialInput, { nullable: true, description: 'For a URL credential.' }) @IsOptional() @ValidateNested() url?: UpdateUrlCredentialInput;
+  @Field(() => UpdateUrlCredentialInput, { nullable: true, description: 'For a URL credential.' })
+  @IsOptional()
+  @ValidateNested()
+  url?: UpdateUrlCredentialInput;
 }
 
 @InputType({ description: 'The credential to delete.' })
@@ -174,7 +189,8 @@ export class CreateCredentialPayload {
   @Field(() => CredentialUnion, { description: 'The new credential.' }) credential!: CredentialRow;
   @Field(() => String, {
     nullable: true,
-    description: 'The generated password of a PASSWORD credential, shown only here (`clv_pw_` and 43 characters); null for other types and on an idempotent replay.',
+    description:
+      'The generated password of a PASSWORD credential, shown only here (`clv_pw_` and 43 characters); null for other types and on an idempotent replay.',
   })
   secret!: string | null;
 }

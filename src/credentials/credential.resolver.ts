@@ -23,7 +23,10 @@ import {
 @Resolver()
 export class CredentialResolver {
   @Authorized('credentials:read')
-  @Query(() => CredentialUnion, { nullable: true, description: "A credential of the caller's organization by id; null when there is none. Needs credentials:read." })
+  @Query(() => CredentialUnion, {
+    nullable: true,
+    description: "A credential of the caller's organization by id; null when there is none. Needs credentials:read.",
+  })
   credential(@Arg('id', () => ID, { description: 'The credential id (`cred_…`).' }) id: string, @Ctx() ctx: RequestContext): Promise<CredentialRow | null> {
     return ctx.loaders.credentials.byId.load(id);
   }
@@ -32,32 +35,46 @@ export class CredentialResolver {
   @Query(() => CredentialConnection, { description: "The caller's organization's credentials, oldest first. Needs credentials:read." })
   async credentials(
     @Args(() => ConnectionArgs) page: ConnectionArgs,
-    @Arg('filter', () => CredentialFilter, { nullable: true, description: 'Conditions the credentials must meet; all of them when omitted.' }) filter: CredentialFilter | undefined,
+    @Arg('filter', () => CredentialFilter, { nullable: true, description: 'Conditions the credentials must meet; all of them when omitted.' })
+    filter: CredentialFilter | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<CredentialConnection> {
     return CredentialConnection.from(await ctx.services.credentials.list(callerOf(ctx), filter, page));
   }
 
   @Authorized('credentials:write')
-  @Mutation(() => CreateCredentialPayload, { description: 'Adds a credential to an application; takes exactly one of token, password, publicKey, url and public. Needs credentials:write.' })
-  createCredential(@Arg('input', () => CreateCredentialInput, { description: 'The credential to create.' }) input: CreateCredentialInput, @Ctx() ctx: RequestContext): Promise<CreateCredentialPayload> {
+  @Mutation(() => CreateCredentialPayload, {
+    description: 'Adds a credential to an application; takes exactly one of token, password, publicKey, url and public. Needs credentials:write.',
+  })
+  createCredential(
+    @Arg('input', () => CreateCredentialInput, { description: 'The credential to create.' }) input: CreateCredentialInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CreateCredentialPayload> {
     return ctx.services.credentials.create(callerOf(ctx), input);
   }
 
   @Authorized('credentials:write')
   @Mutation(() => UpdateCredentialPayload, { description: "Changes a credential's slug or the settings of its own type. Needs credentials:write." })
-  async updateCredential(@Arg('input', () => UpdateCredentialInput, { description: 'The credential and its changes.' }) input: UpdateCredentialInput, @Ctx() ctx: RequestContext): Promise<UpdateCredentialPayload> {
+  async updateCredential(
+    @Arg('input', () => UpdateCredentialInput, { description: 'The credential and its changes.' }) input: UpdateCredentialInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<UpdateCredentialPayload> {
     return { credential: await ctx.services.credentials.update(callerOf(ctx), input) };
   }
 
   @Authorized('credentials:write')
   @Mutation(() => DeleteCredentialPayload, { description: 'Deletes a credential. Needs credentials:write.' })
-  async deleteCredential(@Arg('input', () => DeleteCredentialInput, { description: 'The credential to delete.' }) input: DeleteCredentialInput, @Ctx() ctx: RequestContext): Promise<DeleteCredentialPayload> {
+  async deleteCredential(
+    @Arg('input', () => DeleteCredentialInput, { description: 'The credential to delete.' }) input: DeleteCredentialInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<DeleteCredentialPayload> {
     return { deletedId: await ctx.services.credentials.delete(callerOf(ctx), input) };
   }
 
   @Authorized('secrets:rotate')
-  @Mutation(() => RotateCredentialSecretPayload, { description: 'A new password for a PASSWORD credential; the old one stops working at once. Needs secrets:rotate.' })
+  @Mutation(() => RotateCredentialSecretPayload, {
+    description: 'A new password for a PASSWORD credential; the old one stops working at once. Needs secrets:rotate.',
+  })
   rotateCredentialSecret(
     @Arg('input', () => RotateCredentialSecretInput, { description: 'The PASSWORD credential.' }) input: RotateCredentialSecretInput,
     @Ctx() ctx: RequestContext,
@@ -97,7 +114,8 @@ export class ApplicationCredentialsResolver {
   async credentials(
     @Root() application: Application,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
-    @Arg('type', () => CredentialType, { nullable: true, description: 'Only credentials of this type; every type when omitted.' }) type: CredentialType | undefined,
+    @Arg('type', () => CredentialType, { nullable: true, description: 'Only credentials of this type; every type when omitted.' })
+    type: CredentialType | undefined,
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<CredentialConnection> {

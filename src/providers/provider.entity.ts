@@ -24,7 +24,8 @@ registerEnumType(ProviderType, {
 @ObjectType({ simpleResolvers: true, description: 'How Clavis talks OAuth 2.0 to the provider.' })
 export class OAuth2ProviderProtocol {
   @Field(() => String, { nullable: true, description: "The provider's issuer identifier (RFC 8414 §2), an absolute https URL." }) issuer?: string | null;
-  @Field(() => String, { nullable: true, description: 'The authorization endpoint (RFC 6749 §3.1), an absolute https URL.' }) authorizationEndpoint?: string | null;
+  @Field(() => String, { nullable: true, description: 'The authorization endpoint (RFC 6749 §3.1), an absolute https URL.' })
+  authorizationEndpoint?: string | null;
   @Field(() => String, { nullable: true, description: 'The token endpoint (RFC 6749 §3.2), an absolute https URL.' }) tokenEndpoint?: string | null;
   @Field(() => String, { nullable: true, description: 'The token revocation endpoint (RFC 7009), an absolute https URL.' }) revocationEndpoint?: string | null;
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'Extra parameters sent with every authorization request.' })

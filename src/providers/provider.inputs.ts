@@ -33,7 +33,8 @@ export class OAuth2ProviderProtocolInput {
       'string values of at most 1024 characters.',
   })
   authorizationParameters?: Record<string, unknown> | null;
-  @Field(() => Boolean, { nullable: true, description: 'Whether to send the requested resource (RFC 8707) to the provider.' }) authorizationResourceEnabled?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: 'Whether to send the requested resource (RFC 8707) to the provider.' })
+  authorizationResourceEnabled?: boolean | null;
   @Field(() => String, { nullable: true, description: 'Name of the resource parameter: 1 to 64 letters, digits, "_", "." or "-".' })
   @IsOptional()
   @Matches(PARAMETER_NAME, { message: 'must be a parameter name of 1 to 64 letters, digits, "_", "." or "-"' })
@@ -42,7 +43,11 @@ export class OAuth2ProviderProtocolInput {
   @IsOptional()
   @Matches(PARAMETER_NAME, { message: 'must be a parameter name of 1 to 64 letters, digits, "_", "." or "-"' })
   scopeParameter?: string | null;
-  @Field(() => String, { nullable: true, description: 'Separator between scopes, 1 to 4 characters.' }) @IsOptional() @MinLength(1) @MaxLength(4) scopeSeparator?: string | null;
+  @Field(() => String, { nullable: true, description: 'Separator between scopes, 1 to 4 characters.' })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(4)
+  scopeSeparator?: string | null;
   @Field(() => String, { nullable: true, description: 'JSON pointer (RFC 6901) to the access token in the token response, at most 256 characters.' })
   @IsOptional()
   @MaxLength(256)
@@ -112,7 +117,10 @@ abstract class ProviderFieldsInput {
   @IsOptional()
   @MaxLength(256)
   clientId?: string | null;
-  @Field(() => String, { nullable: true, description: "Clavis's client secret at the provider, 1 to 4096 characters; stored encrypted, never returned." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Clavis's client secret at the provider, 1 to 4096 characters; stored encrypted, never returned. On update, replaces the stored one.",
+  })
   @IsOptional()
   @MinLength(1)
   @MaxLength(4096)
@@ -121,7 +129,10 @@ abstract class ProviderFieldsInput {
   @IsOptional()
   @ValidateNested()
   metadata?: EntityMetadataInput | null;
-  @Field(() => ProviderProtocolsInput, { nullable: true, description: 'How Clavis talks to the provider; on update, replaces the stored settings (null removes them).' })
+  @Field(() => ProviderProtocolsInput, {
+    nullable: true,
+    description: 'How Clavis talks to the provider; on update, replaces the stored settings (null removes them).',
+  })
   @IsOptional()
   @ValidateNested()
   protocols?: ProviderProtocolsInput | null;

@@ -25,7 +25,8 @@ export class ProviderResolver {
   @Query(() => ProviderConnection, { description: "The caller's organization's providers, oldest first. Needs providers:read." })
   async providers(
     @Args(() => ConnectionArgs) page: ConnectionArgs,
-    @Arg('filter', () => ProviderFilter, { nullable: true, description: 'Conditions the providers must meet; all of them when omitted.' }) filter: ProviderFilter | undefined,
+    @Arg('filter', () => ProviderFilter, { nullable: true, description: 'Conditions the providers must meet; all of them when omitted.' })
+    filter: ProviderFilter | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<ProviderConnection> {
     return ProviderConnection.from(await ctx.services.providers.list(callerOf(ctx), filter, page));
@@ -33,21 +34,31 @@ export class ProviderResolver {
 
   @Authorized('providers:write')
   @Mutation(() => CreateProviderPayload, { description: 'Creates a provider. Needs providers:write, and platform:write for a PLATFORM-owned one.' })
-  async createProvider(@Arg('input', () => CreateProviderInput, { description: 'The provider to create.' }) input: CreateProviderInput, @Ctx() ctx: RequestContext): Promise<CreateProviderPayload> {
+  async createProvider(
+    @Arg('input', () => CreateProviderInput, { description: 'The provider to create.' }) input: CreateProviderInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CreateProviderPayload> {
     return { provider: await ctx.services.providers.create(callerOf(ctx), input) };
   }
 
   @Authorized('providers:write')
   @Mutation(() => UpdateProviderPayload, { description: 'Changes a provider. Needs providers:write, and platform:write for a PLATFORM-owned one.' })
-  async updateProvider(@Arg('input', () => UpdateProviderInput, { description: 'The provider and its changes.' }) input: UpdateProviderInput, @Ctx() ctx: RequestContext): Promise<UpdateProviderPayload> {
+  async updateProvider(
+    @Arg('input', () => UpdateProviderInput, { description: 'The provider and its changes.' }) input: UpdateProviderInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<UpdateProviderPayload> {
     return { provider: await ctx.services.providers.update(callerOf(ctx), input) };
   }
 
   @Authorized('providers:write')
   @Mutation(() => DeleteProviderPayload, {
-    description: 'Deletes a provider; fails with CONFLICT while token credentials trust it. Needs providers:write, and platform:write for a PLATFORM-owned one.',
+    description:
+      'Deletes a provider; fails with CONFLICT while token credentials trust it. Needs providers:write, and platform:write for a PLATFORM-owned one.',
   })
-  async deleteProvider(@Arg('input', () => DeleteProviderInput, { description: 'The provider to delete.' }) input: DeleteProviderInput, @Ctx() ctx: RequestContext): Promise<DeleteProviderPayload> {
+  async deleteProvider(
+    @Arg('input', () => DeleteProviderInput, { description: 'The provider to delete.' }) input: DeleteProviderInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<DeleteProviderPayload> {
     return { deletedId: await ctx.services.providers.delete(callerOf(ctx), input) };
   }
 }
