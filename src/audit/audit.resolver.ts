@@ -13,10 +13,11 @@ export class AuditResolver {
   constructor(private readonly auditLog: AuditLog) {}
 
   @Authorized('audit:read')
-  @Query(() => AuditEventConnection, { description: "The organization's audit trail, oldest first." })
+  @Query(() => AuditEventConnection, { description: "The organization's audit trail, oldest first. Needs audit:read." })
   async auditEvents(
     @Args(() => ConnectionArgs) page: ConnectionArgs,
-    @Arg('filter', () => AuditEventFilter, { nullable: true }) filter: AuditEventFilter | undefined,
+    @Arg('filter', () => AuditEventFilter, { nullable: true, description: 'Conditions the events must meet; every event when omitted.' })
+    filter: AuditEventFilter | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<AuditEventConnection> {
     return AuditEventConnection.from(await this.auditLog.list(callerOf(ctx), filter, page));
@@ -31,7 +32,7 @@ function targetAuditEvents(root: { id: string }, page: ConnectionArgs, ctx: Requ
 @Resolver(() => Application)
 export class ApplicationAuditResolver {
   @Authorized('audit:read')
-  @FieldResolver(() => AuditEventConnection, { description: 'Changes made to this application, oldest first.' })
+  @FieldResolver(() => AuditEventConnection, { description: 'Changes made to this application, oldest first. Needs audit:read.' })
   auditEvents(@Root() application: Application, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<AuditEventConnection> {
     return targetAuditEvents(application, page, ctx);
   }
@@ -40,7 +41,7 @@ export class ApplicationAuditResolver {
 @Resolver(() => Client)
 export class ClientAuditResolver {
   @Authorized('audit:read')
-  @FieldResolver(() => AuditEventConnection, { description: 'Changes made to this client, oldest first.' })
+  @FieldResolver(() => AuditEventConnection, { description: 'Changes made to this client, oldest first. Needs audit:read.' })
   auditEvents(@Root() client: Client, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<AuditEventConnection> {
     return targetAuditEvents(client, page, ctx);
   }

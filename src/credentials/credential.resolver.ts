@@ -26,43 +26,60 @@ export class CredentialResolver {
   constructor(private readonly credentialService: CredentialService) {}
 
   @Authorized('credentials:read')
-  @Query(() => CredentialUnion, { nullable: true })
-  credential(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<CredentialRow | null> {
+  @Query(() => CredentialUnion, {
+    nullable: true,
+    description: "A credential of the caller's organization by id; null when there is none. Needs credentials:read.",
+  })
+  credential(@Arg('id', () => ID, { description: 'The credential id (`cred_…`).' }) id: string, @Ctx() ctx: RequestContext): Promise<CredentialRow | null> {
     return ctx.loaders.credentials.byId.load(id);
   }
 
   @Authorized('credentials:read')
-  @Query(() => CredentialConnection)
+  @Query(() => CredentialConnection, { description: "The caller's organization's credentials, oldest first. Needs credentials:read." })
   async credentials(
     @Args(() => ConnectionArgs) page: ConnectionArgs,
-    @Arg('filter', () => CredentialFilter, { nullable: true }) filter: CredentialFilter | undefined,
+    @Arg('filter', () => CredentialFilter, { nullable: true, description: 'Conditions the credentials must meet; all of them when omitted.' })
+    filter: CredentialFilter | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<CredentialConnection> {
     return CredentialConnection.from(await this.credentialService.list(callerOf(ctx), filter, page));
   }
 
   @Authorized('credentials:write')
-  @Mutation(() => CreateCredentialPayload, { description: 'Takes exactly one of token, password, publicKey, url and public.' })
-  createCredential(@Arg('input', () => CreateCredentialInput) input: CreateCredentialInput, @Ctx() ctx: RequestContext): Promise<CreateCredentialPayload> {
+  @Mutation(() => CreateCredentialPayload, {
+    description: 'Adds a credential to an application; takes exactly one of token, password, publicKey, url and public. Needs credentials:write.',
+  })
+  createCredential(
+    @Arg('input', () => CreateCredentialInput, { description: 'The credential to create.' }) input: CreateCredentialInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CreateCredentialPayload> {
     return this.credentialService.create(callerOf(ctx), input);
   }
 
   @Authorized('credentials:write')
-  @Mutation(() => UpdateCredentialPayload)
-  async updateCredential(@Arg('input', () => UpdateCredentialInput) input: UpdateCredentialInput, @Ctx() ctx: RequestContext): Promise<UpdateCredentialPayload> {
+  @Mutation(() => UpdateCredentialPayload, { description: "Changes a credential's slug or the settings of its own type. Needs credentials:write." })
+  async updateCredential(
+    @Arg('input', () => UpdateCredentialInput, { description: 'The credential and its changes.' }) input: UpdateCredentialInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<UpdateCredentialPayload> {
     return { credential: await this.credentialService.update(callerOf(ctx), input) };
   }
 
   @Authorized('credentials:write')
-  @Mutation(() => DeleteCredentialPayload)
-  async deleteCredential(@Arg('input', () => DeleteCredentialInput) input: DeleteCredentialInput, @Ctx() ctx: RequestContext): Promise<DeleteCredentialPayload> {
+  @Mutation(() => DeleteCredentialPayload, { description: 'Deletes a credential. Needs credentials:write.' })
+  async deleteCredential(
+    @Arg('input', () => DeleteCredentialInput, { description: 'The credential to delete.' }) input: DeleteCredentialInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<DeleteCredentialPayload> {
     return { deletedId: await this.credentialService.delete(callerOf(ctx), input) };
   }
 
   @Authorized('secrets:rotate')
-  @Mutation(() => RotateCredentialSecretPayload, { description: 'A new password for a PASSWORD credential; the old one stops working at once.' })
+  @Mutation(() => RotateCredentialSecretPayload, {
+    description: 'A new password for a PASSWORD credential; the old one stops working at once. Needs secrets:rotate.',
+  })
   rotateCredentialSecret(
-    @Arg('input', () => RotateCredentialSecretInput) input: RotateCredentialSecretInput,
+    @Arg('input', () => RotateCredentialSecretInput, { description: 'The PASSWORD credential.' }) input: RotateCredentialSecretInput,
     @Ctx() ctx: RequestContext,
   ): Promise<RotateCredentialSecretPayload> {
     return this.credentialService.rotateSecret(callerOf(ctx), input);
@@ -73,7 +90,7 @@ export class CredentialResolver {
 @Resolver(() => ApplicationCredential)
 export class ApplicationCredentialResolver {
   @Authorized('applications:read')
-  @FieldResolver(() => Application)
+  @FieldResolver(() => Application, { description: 'The application the credential belongs to. Needs applications:read.' })
   async application(@Root() credential: CredentialRow, @Ctx() ctx: RequestContext): Promise<Application> {
     const application = await ctx.loaders.applications.byId.load(credential.applicationId);
     if (!application) throw new NotFoundError('Application', credential.applicationId);
@@ -84,7 +101,7 @@ export class ApplicationCredentialResolver {
 @Resolver(() => TokenCredential)
 export class TokenCredentialResolver {
   @Authorized('providers:read')
-  @FieldResolver(() => Provider)
+  @FieldResolver(() => Provider, { description: 'The provider whose tokens are accepted. Needs providers:read.' })
   async provider(@Root() credential: CredentialRow, @Ctx() ctx: RequestContext): Promise<Provider> {
     const provider = await ctx.loaders.providers.byId.load(credential.providerId!);
     if (!provider) throw new NotFoundError('Provider', String(credential.providerId));
@@ -96,11 +113,12 @@ export class TokenCredentialResolver {
 @Resolver(() => Application)
 export class ApplicationCredentialsResolver {
   @Authorized('credentials:read')
-  @FieldResolver(() => CredentialConnection)
+  @FieldResolver(() => CredentialConnection, { description: "The application's credentials, oldest first. Needs credentials:read." })
   async credentials(
     @Root() application: Application,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
-    @Arg('type', () => CredentialType, { nullable: true }) type: CredentialType | undefined,
+    @Arg('type', () => CredentialType, { nullable: true, description: 'Only credentials of this type; every type when omitted.' })
+    type: CredentialType | undefined,
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<CredentialConnection> {
