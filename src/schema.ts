@@ -14,6 +14,7 @@ import { ProviderResolver } from './providers/provider.resolver';
 import { validateArgument } from './common/validation';
 import type { RequestContext } from './context';
 import { NodeResolver } from './node.resolver';
+import { describeRootTypes } from './graphql/root-types';
 import { PasswordCredential, PublicCredential, PublicKeyCredential, TokenCredential, UrlCredential } from './credentials/credential.entity';
 
 const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])';
@@ -90,7 +91,7 @@ export interface ClavisSchemaOptions {
  * before the build: added afterwards they are never called (federation#1070).
  */
 export async function buildClavisSchema(options: ClavisSchemaOptions = {}): Promise<GraphQLSchema> {
-  const schema = await buildTypeGraphqlSchema();
+  const schema = describeRootTypes(await buildTypeGraphqlSchema());
   const typeDefs = parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`);
   const resolvers = createResolversMap(schema) as Record<string, Record<string, unknown>>;
   for (const [typeName, extra] of Object.entries(entityReferenceResolvers())) {
