@@ -60,7 +60,9 @@ abstract class ApplicationFieldsInput {
 
   @Field(() => ApplicationProtocolsInput, {
     nullable: true,
-    description: 'Protocol settings; replaces the stored ones, null clears them. Existing clients keep their own URIs.',
+    description:
+      'Protocol settings. On create the default client takes its redirect URIs from them unless it names its own; ' +
+      'on update they replace the stored ones (null clears them) and clients keep their URIs.',
   })
   @IsOptional()
   @ValidateNested()

@@ -5,9 +5,7 @@ const ROOT_TYPE_DESCRIPTIONS = {
   query:
     "Reads: objects by id, lists as Relay connections, and the client settings dry run. A caller sees only its own organization's objects; " +
     'each field names the scope it needs.',
-  mutation:
-    'Changes. Each mutation takes one `input` and returns a payload; it runs in one transaction and changes nothing when it fails. ' +
-    'Each names the scope it needs.',
+  mutation: 'Changes. Each mutation takes one `input` and returns a payload; one that fails changes nothing. Each names the scope it needs.',
 };
 
 /** Describes the root types of a freshly built schema (mutating it) and returns it. */
