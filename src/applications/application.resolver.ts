@@ -27,7 +27,9 @@ export class ApplicationResolver {
   }
 
   @Authorized('applications:read')
-  @Query(() => ApplicationConnection, { description: "The organization's applications, created first by default. Scope applications:read." })
+  @Query(() => ApplicationConnection, {
+    description: "The organization's applications, oldest first unless `orderBy` says otherwise. Scope applications:read.",
+  })
   async applications(
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Arg('filter', () => ApplicationFilter, { nullable: true, description: 'Only the applications matching every condition given.' })
