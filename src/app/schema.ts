@@ -12,6 +12,7 @@ import { validateArgument } from '../common/validation';
 import { PasswordCredential, PublicCredential, PublicKeyCredential, TokenCredential, UrlCredential } from '../credentials/credential.entity';
 import type { RequestContext } from '../graphql/context';
 import type { Services } from './services';
+import { describeRootTypes } from '../graphql/root-types';
 
 const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])';
 
@@ -87,7 +88,7 @@ export interface ClavisSchemaOptions {
  * before the build: added afterwards they are never called (federation#1070).
  */
 export async function buildClavisSchema(options: ClavisSchemaOptions = {}): Promise<GraphQLSchema> {
-  const schema = await buildTypeGraphqlSchema(options.services);
+  const schema = describeRootTypes(await buildTypeGraphqlSchema(options.services));
   const typeDefs = parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`);
   const resolvers = createResolversMap(schema) as Record<string, Record<string, unknown>>;
   for (const [typeName, extra] of Object.entries(entityReferenceResolvers())) {

@@ -5,18 +5,22 @@ import { EntityMetadata } from '../common/metadata';
 import { Node, registerNodeType } from '../common/node';
 import { ConnectionType } from '../common/pagination';
 
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ simpleResolvers: true, description: "The application's OAuth 2.0 settings." })
 export class OAuth2ApplicationProtocol {
-  @Field(() => [String], { description: 'Redirect URIs the default client is derived from.' })
+  @Field(() => [String], {
+    description: 'Redirect URIs the default client is derived from at creation (RFC 6749 §3.1.2; private-use schemes per RFC 8252 §7.1), without duplicates.',
+  })
   redirectUris!: string[];
 
-  @Field(() => [String])
+  @Field(() => [String], {
+    description: 'Where users may be sent after logout (OpenID Connect RP-Initiated Logout); the default client is derived from them at creation.',
+  })
   postLogoutRedirectUris!: string[];
 }
 
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ simpleResolvers: true, description: 'Protocol settings of an application, one member per protocol.' })
 export class ApplicationProtocols {
-  @Field(() => OAuth2ApplicationProtocol, { nullable: true })
+  @Field(() => OAuth2ApplicationProtocol, { nullable: true, description: 'OAuth 2.0 settings; null when none were given.' })
   oauth2?: OAuth2ApplicationProtocol | null;
 }
 
@@ -24,31 +28,25 @@ export class ApplicationProtocols {
 @Directive('@key(fields: "id")')
 @Entity({ name: 'applications' })
 export class Application extends ZonedRecord implements Node {
-  @Field(() => String, { description: 'User-specified, unique within the zone.' })
-  identifier!: string;
-
-  @Field(() => String, { description: 'URL-safe, unique within the zone; derived from the name when omitted.' })
-  slug!: string;
-
-  @Field(() => EntityMetadata, { nullable: true })
+  @Field(() => EntityMetadata, { nullable: true, description: 'Descriptive links (documentation); null when none were given.' })
   @Column({ type: 'jsonb', nullable: true })
   metadata!: EntityMetadata | null;
 
-  @Field(() => ApplicationProtocols, { nullable: true })
+  @Field(() => ApplicationProtocols, { nullable: true, description: 'Protocol settings (OAuth 2.0 redirect URIs); null when none were given.' })
   @Column({ type: 'jsonb', nullable: true })
   protocols!: ApplicationProtocols | null;
 
-  @Field(() => [String], { description: 'Resource identifiers (absolute URIs) the application needs.' })
+  @Field(() => [String], { description: 'Resource identifiers (absolute URIs without fragment, RFC 8707 §2) the application needs, without duplicates.' })
   @Column({ type: 'text', array: true })
   dependencies!: string[];
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Number of entries in `dependencies`.' })
   get dependenciesCount(): number {
     return this.dependencies.length;
   }
 }
 
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ simpleResolvers: true, description: 'A page of applications, in the order `orderBy` asks for.' })
 export class ApplicationConnection extends ConnectionType('Application', () => Application) {}
 
 registerNodeType('application', 'Application');

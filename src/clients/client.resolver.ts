@@ -44,22 +44,31 @@ export class ClientResolver {
   constructor(private readonly clientService: ClientService, private readonly uriVerification: ClientUriVerificationService) {}
 
   @Authorized('applications:read')
-  @Query(() => Client, { nullable: true })
-  client(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Client | null> {
+  @Query(() => Client, {
+    nullable: true,
+    description: 'A client by id; null when it does not exist or belongs to another organization. Scope applications:read.',
+  })
+  client(@Arg('id', () => ID, { description: 'Id of the client (`cli_…`).' }) id: string, @Ctx() ctx: RequestContext): Promise<Client | null> {
     return ctx.loaders.clients.byId.load(id);
   }
 
   @Authorized('applications:read')
-  @Query(() => Client, { nullable: true, description: 'Looks a client up by its OAuth client_id.' })
-  clientByClientId(@Arg('clientId', () => String) clientId: string, @Ctx() ctx: RequestContext): Promise<Client | null> {
+  @Query(() => Client, {
+    nullable: true,
+    description: 'Looks a client up by its OAuth client_id; null when there is none in the organization. Scope applications:read.',
+  })
+  clientByClientId(
+    @Arg('clientId', () => String, { description: 'The OAuth `client_id`.' }) clientId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Client | null> {
     return ctx.loaders.clients.byClientId.load(clientId);
   }
 
   @Authorized('applications:read')
-  @Query(() => ClientConnection)
+  @Query(() => ClientConnection, { description: "The organization's clients, oldest first. Scope applications:read." })
   async clients(
     @Args(() => ConnectionArgs) page: ConnectionArgs,
-    @Arg('filter', () => ClientFilter, { nullable: true }) filter: ClientFilter | undefined,
+    @Arg('filter', () => ClientFilter, { nullable: true, description: 'Only the clients matching every condition given.' }) filter: ClientFilter | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<ClientConnection> {
     return ClientConnection.from(await this.clientService.list(callerOf(ctx), filter, page));
@@ -68,7 +77,7 @@ export class ClientResolver {
   // Every field that leads from one object to another demands the read scope of where it leads,
   // whatever reached the object (a payload, node, _entities): docs/API.md (Callers, tenancy and scopes).
   @Authorized('applications:read')
-  @FieldResolver(() => Application)
+  @FieldResolver(() => Application, { description: 'The application the client belongs to. Needs applications:read, whatever reached the client.' })
   async application(@Root() client: Client, @Ctx() ctx: RequestContext): Promise<Application> {
     const application = await ctx.loaders.applications.byId.load(client.applicationId);
     if (!application) throw new NotFoundError('Application', client.applicationId);
@@ -76,14 +85,28 @@ export class ClientResolver {
   }
 
   @Authorized('applications:write')
-  @Mutation(() => CreateClientPayload)
-  async createClient(@Arg('input', () => CreateClientInput, VALIDATED_BY_CLIENT_RULES) input: CreateClientInput, @Ctx() ctx: RequestContext): Promise<CreateClientPayload> {
+  @Mutation(() => CreateClientPayload, {
+    description:
+      'Adds a client to an application; refuses the ERROR issues of the client rules, all at once (BAD_USER_INPUT). ' +
+      'Scope applications:write; a PLATFORM application also platform:write.',
+  })
+  async createClient(
+    @Arg('input', () => CreateClientInput, { ...VALIDATED_BY_CLIENT_RULES, description: 'The new client.' }) input: CreateClientInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CreateClientPayload> {
     return this.clientService.create(callerOf(ctx), input);
   }
 
   @Authorized('applications:write')
-  @Mutation(() => UpdateClientPayload)
-  async updateClient(@Arg('input', () => UpdateClientInput, VALIDATED_BY_CLIENT_RULES) input: UpdateClientInput, @Ctx() ctx: RequestContext): Promise<UpdateClientPayload> {
+  @Mutation(() => UpdateClientPayload, {
+    description:
+      'Changes the settings given and increments `version`; the result must pass the client rules. Scope applications:write; ' +
+      'a PLATFORM application also platform:write.',
+  })
+  async updateClient(
+    @Arg('input', () => UpdateClientInput, { ...VALIDATED_BY_CLIENT_RULES, description: 'The client and the changes.' }) input: UpdateClientInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<UpdateClientPayload> {
     return { client: await this.clientService.update(callerOf(ctx), input) };
   }
 
@@ -92,9 +115,13 @@ export class ClientResolver {
     description:
       'Looks up the TXT record `clientUriVerification.txtRecord` at `_clavis-challenge.<host of clientUri>` and moves the verification ' +
       'to IN_PROGRESS, then VERIFIED or FAILED (with a reason: record missing, wrong value, resolver timeout or unreachable). ' +
-      'A FAILED verification may be retried; a VERIFIED one is left as it is. CONFLICT while another check of the same client runs.',
+      'A FAILED verification may be retried; a VERIFIED one is left as it is. CONFLICT while another check of the same client runs. ' +
+      'Scope applications:write; a PLATFORM application also platform:write.',
   })
-  async verifyClientUri(@Arg('input', () => VerifyClientUriInput) input: VerifyClientUriInput, @Ctx() ctx: RequestContext): Promise<VerifyClientUriPayload> {
+  async verifyClientUri(
+    @Arg('input', () => VerifyClientUriInput, { description: 'The client to verify.' }) input: VerifyClientUriInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<VerifyClientUriPayload> {
     return { client: await this.uriVerification.verify(callerOf(ctx), input) };
   }
 
@@ -103,18 +130,25 @@ export class ClientResolver {
     description:
       'Dry run: every issue (errors and warnings) that the client rules find in these settings, with the defaults createClient ' +
       'would apply. Writes and reads nothing. createClient refuses exactly the ERROR issues (same paths). `clientType` stands in ' +
-      'for `input.clientType` when that is omitted.',
+      'for `input.clientType` when that is omitted. Scope applications:read.',
   })
   validateClientSettings(
-    @Arg('input', () => ClientSettingsInput, VALIDATED_BY_CLIENT_RULES) input: ClientSettingsInput,
-    @Arg('clientType', () => ClientType, { nullable: true }) clientType: ClientType | undefined,
+    @Arg('input', () => ClientSettingsInput, { ...VALIDATED_BY_CLIENT_RULES, description: 'The settings to check, as createClient would take them.' })
+    input: ClientSettingsInput,
+    @Arg('clientType', () => ClientType, { nullable: true, description: 'The client type to assume when `input.clientType` is omitted.' })
+    clientType: ClientType | undefined,
   ): ClientSettingsIssue[] {
     return validateClientSettings({ mode: 'dry-run', input, clientType });
   }
 
   @Authorized('applications:delete')
-  @Mutation(() => DeleteClientPayload, { description: 'Deletes a client; never the default one.' })
-  async deleteClient(@Arg('input', () => DeleteClientInput) input: DeleteClientInput, @Ctx() ctx: RequestContext): Promise<DeleteClientPayload> {
+  @Mutation(() => DeleteClientPayload, {
+    description: 'Deletes a client; never the default one (BAD_USER_INPUT). Scope applications:delete; a PLATFORM application also platform:write.',
+  })
+  async deleteClient(
+    @Arg('input', () => DeleteClientInput, { description: 'The client to delete.' }) input: DeleteClientInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<DeleteClientPayload> {
     return { deletedId: await this.clientService.delete(callerOf(ctx), input) };
   }
 }
@@ -125,24 +159,34 @@ export class ClientSecretResolver {
 
   @Authorized('secrets:rotate')
   @Mutation(() => RotateClientSecretPayload, {
-    description: 'Issues a new current secret; the previous one keeps working until the grace period ends or it is deleted.',
+    description:
+      'Issues a new current secret; the previous one keeps working until the grace period ends or it is deleted, and an older one stops at once. ' +
+      'Scope secrets:rotate.',
   })
-  rotateClientSecret(@Arg('input', () => RotateClientSecretInput) input: RotateClientSecretInput, @Ctx() ctx: RequestContext): Promise<RotateClientSecretPayload> {
+  rotateClientSecret(
+    @Arg('input', () => RotateClientSecretInput, { description: 'The client and the grace period.' }) input: RotateClientSecretInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<RotateClientSecretPayload> {
     return this.secretService.rotate(callerOf(ctx), input);
   }
 
   @Authorized('secrets:rotate')
-  @Mutation(() => DeleteRotatedClientSecretPayload, { description: 'The previous secret stops working at once.' })
+  @Mutation(() => DeleteRotatedClientSecretPayload, { description: "The client's previous secret stops working at once. Scope secrets:rotate." })
   async deleteRotatedClientSecret(
-    @Arg('input', () => DeleteRotatedClientSecretInput) input: DeleteRotatedClientSecretInput,
+    @Arg('input', () => DeleteRotatedClientSecretInput, { description: 'The client.' }) input: DeleteRotatedClientSecretInput,
     @Ctx() ctx: RequestContext,
   ): Promise<DeleteRotatedClientSecretPayload> {
     return { client: await this.secretService.deleteRotated(callerOf(ctx), input) };
   }
 
   @Authorized('clients:authenticate')
-  @Mutation(() => AuthenticateClientPayload, { description: 'Checks a client secret in constant time; a failure carries no reason.' })
-  authenticateClient(@Arg('input', () => AuthenticateClientInput) input: AuthenticateClientInput, @Ctx() ctx: RequestContext): Promise<AuthenticateClientPayload> {
+  @Mutation(() => AuthenticateClientPayload, {
+    description: 'Checks a client secret in constant time; a failure carries no reason. Rate limited; one per operation. Scope clients:authenticate.',
+  })
+  authenticateClient(
+    @Arg('input', () => AuthenticateClientInput, { description: 'The client id and the secret.' }) input: AuthenticateClientInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<AuthenticateClientPayload> {
     return this.secretService.authenticate(callerOf(ctx), input);
   }
 }
@@ -157,7 +201,7 @@ const CLIENT_FIELD_COLUMNS = {
 @Resolver(() => Application)
 export class ApplicationClientsResolver {
   @Authorized('applications:read')
-  @FieldResolver(() => Client, { description: 'The client created with the application; exactly one per application.' })
+  @FieldResolver(() => Client, { description: 'The default client: created with the application, exactly one per application. Needs applications:read.' })
   async defaultClient(@Root() application: Application, @Ctx() ctx: RequestContext): Promise<Client> {
     const client = await ctx.loaders.clients.defaultByApplicationId.load(application.id);
     if (!client) throw new NotFoundError('Default client of application', application.id);
@@ -165,7 +209,7 @@ export class ApplicationClientsResolver {
   }
 
   @Authorized('applications:read')
-  @FieldResolver(() => ClientConnection)
+  @FieldResolver(() => ClientConnection, { description: "The application's clients, oldest first. Needs applications:read." })
   async clients(
     @Root() application: Application,
     @Args(() => ConnectionArgs) page: ConnectionArgs,

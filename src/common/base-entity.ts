@@ -10,31 +10,33 @@ import { VersionedRecord } from './versioned';
  */
 @ObjectType({ simpleResolvers: true })
 export abstract class ZonedRecord extends VersionedRecord {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The organization (tenant) that owns the object: the `org` claim of the token that created it.' })
   @Column({ type: 'text', name: 'organization_id' })
   organizationId!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The zone the object lives in; identifier and slug are unique within it. "default" unless given at creation.' })
   @Column({ type: 'text', name: 'zone_id' })
   zoneId!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'User-specified, unique within the zone: 1 to 128 printable characters without whitespace.' })
   @Column({ type: 'text' })
   identifier!: string;
 
-  @Field(() => String)
+  @Field(() => String, {
+    description: 'URL-safe, unique within the zone: lowercase letters, digits and single hyphens, at most 64 characters; derived from the name when omitted.',
+  })
   @Column({ type: 'text' })
   slug!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Display name, 1 to 200 characters.' })
   @Column({ type: 'text' })
   name!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Free text for people, at most 2000 characters; null when unset.' })
   @Column({ type: 'text', nullable: true })
   description!: string | null;
 
-  @Field(() => OwnerType)
+  @Field(() => OwnerType, { description: 'Who manages the object; a PLATFORM-owned one is changed or deleted only by callers that also have platform:write.' })
   @Column({ type: 'text', name: 'owner_type' })
   ownerType!: OwnerType;
 }

@@ -16,13 +16,23 @@ export function nodeTypeName(value: { id: string }): string | undefined {
 }
 
 /** Relay's Node: every object with an id can be fetched again through `node(id)`. */
-@InterfaceType({ resolveType: nodeTypeName })
+@InterfaceType({
+  resolveType: nodeTypeName,
+  description: 'An object with a globally unique id, which `node(id)` fetches again (Relay Global Object Identification).',
+})
 export abstract class Node {
-  @Field(() => ID) id!: string;
+  @Field(() => ID, { description: 'Opaque, globally unique id; its prefix names the type (`app_`, `cli_`, `cred_`, `prv_`, `evt_`).' }) id!: string;
 }
 
 export enum OwnerType {
   PLATFORM = 'PLATFORM',
   CUSTOMER = 'CUSTOMER',
 }
-registerEnumType(OwnerType, { name: 'OwnerType', description: 'Who manages an object: the platform operator or the customer.' });
+registerEnumType(OwnerType, {
+  name: 'OwnerType',
+  description: 'Who manages an object: the platform operator or the customer.',
+  valuesConfig: {
+    PLATFORM: { description: 'Managed by the platform operator: created, changed and deleted only by callers that also have platform:write.' },
+    CUSTOMER: { description: "Managed by the customer's organization with the ordinary scopes. The default." },
+  },
+});

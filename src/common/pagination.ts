@@ -7,12 +7,13 @@ import { textProblem } from './text';
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ simpleResolvers: true, description: 'Where a page of a connection stands in its list (Relay cursor connections).' })
 export class PageInfo {
-  @Field(() => Boolean) hasNextPage!: boolean;
-  @Field(() => Boolean) hasPreviousPage!: boolean;
-  @Field(() => String, { nullable: true }) startCursor!: string | null;
-  @Field(() => String, { nullable: true }) endCursor!: string | null;
+  @Field(() => Boolean, { description: 'Whether more items follow the last edge of this page.' }) hasNextPage!: boolean;
+  @Field(() => Boolean, { description: 'Whether items come before the first edge of this page.' }) hasPreviousPage!: boolean;
+  @Field(() => String, { nullable: true, description: 'Cursor of the first edge; null when the page is empty.' }) startCursor!: string | null;
+  @Field(() => String, { nullable: true, description: 'Cursor of the last edge, to pass as `after` for the next page; null when the page is empty.' })
+  endCursor!: string | null;
 }
 
 export interface Edge<T> {
@@ -29,17 +30,17 @@ export interface Page<T> {
 
 /** Builds the `<Name>Edge` type and a base class for the `<Name>Connection` object type. */
 export function ConnectionType<T extends object>(name: string, nodeType: () => ClassType<T> | object) {
-  @ObjectType(`${name}Edge`, { simpleResolvers: true })
+  @ObjectType(`${name}Edge`, { simpleResolvers: true, description: `An edge of ${name}Connection: one ${name} and its cursor.` })
   class EdgeType {
-    @Field(() => String) cursor!: string;
-    @Field(nodeType) node!: T;
+    @Field(() => String, { description: 'Opaque position of this edge in its list and ordering; pass it as `after` to continue after it.' }) cursor!: string;
+    @Field(nodeType, { description: `The ${name}.` }) node!: T;
   }
 
   // Abstract here; the concrete `<Name>Connection` subclass carries the type name.
   @ObjectType({ simpleResolvers: true })
   class Connection {
-    @Field(() => [EdgeType]) edges!: Edge<T>[];
-    @Field(() => PageInfo) pageInfo!: PageInfo;
+    @Field(() => [EdgeType], { description: `The ${name} objects of this page, in the order of the list.` }) edges!: Edge<T>[];
+    @Field(() => PageInfo, { description: 'Whether more pages exist, and the cursors to reach them.' }) pageInfo!: PageInfo;
     countTotal!: () => Promise<number>;
 
     @Field(() => Int, { description: 'Number of items matching the filter, across all pages.' })

@@ -7,6 +7,7 @@ import { Column, PrimaryColumn } from 'typeorm';
  */
 @ObjectType({ simpleResolvers: true })
 export abstract class VersionedRecord {
+  // Described by the Node interface, whose field description the schema takes.
   @Field(() => ID)
   @PrimaryColumn({ type: 'text' })
   id!: string;
@@ -15,11 +16,11 @@ export abstract class VersionedRecord {
   @Column({ type: 'integer' })
   version!: number;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the object was created (UTC, millisecond precision).' })
   @Column({ type: 'timestamptz', precision: 3, name: 'created_at' })
   createdAt!: Date;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the object last changed (UTC, millisecond precision); equals `createdAt` until the first change.' })
   @Column({ type: 'timestamptz', precision: 3, name: 'updated_at' })
   updatedAt!: Date;
 }

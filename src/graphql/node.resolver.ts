@@ -17,8 +17,16 @@ const NODE_LOOKUPS: Record<IdKind, { scope: Scope; load: (loaders: Loaders, id: 
 
 @Resolver()
 export class NodeResolver {
-  @Query(() => Node, { nullable: true, description: 'Any object by its id; null when it does not exist or belongs to another organization.' })
-  async node(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Node | null> {
+  @Query(() => Node, {
+    nullable: true,
+    description:
+      'Any object by its id; null when it does not exist or belongs to another organization. Needs the read scope of its type ' +
+      '(applications:read for applications and clients, credentials:read, providers:read, audit:read).',
+  })
+  async node(
+    @Arg('id', () => ID, { description: 'The id of any object; its prefix picks the type.' }) id: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Node | null> {
     const caller = callerOf(ctx);
     const kind = idKind(id);
     const lookup = kind && NODE_LOOKUPS[kind];
