@@ -69,7 +69,13 @@ const envSchema = z
     AUTH_MAX_TOKEN_LIFETIME_SECONDS: optionalInt(60, 366 * 86_400),
     SECRET_HASH_KEY: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
     ENCRYPTION_KEYS: parsedBy((value) => KeyRing.parse(value)),
-    REDIS_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// URL').optional()),
+    REDIS_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// URL')
+        .optional(),
+    ),
     MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024, 100 * 1024),
     QUERY_MAX_DEPTH: int(1, 100, DEFAULT_QUERY_LIMITS.maxDepth),
     QUERY_MAX_COST: int(1, 10_000_000, DEFAULT_QUERY_LIMITS.maxCost),

@@ -86,7 +86,9 @@ describe('createApplication', () => {
       description: 'An application with everything set.',
       zoneId: unique('zone'),
       metadata: { docsUrl: 'https://docs.example.com/round-trip' },
-      protocols: { oauth2: { redirectUris: ['https://app.example.com/callback', 'http://127.0.0.1:8080/cb'], postLogoutRedirectUris: ['https://app.example.com/bye'] } },
+      protocols: {
+        oauth2: { redirectUris: ['https://app.example.com/callback', 'http://127.0.0.1:8080/cb'], postLogoutRedirectUris: ['https://app.example.com/bye'] },
+      },
       dependencies: ['https://api.example.com/', 'urn:example:billing', 'https://api.example.com/'],
     };
     const { application } = await createApp(h, input);
@@ -146,7 +148,9 @@ describe('createApplication', () => {
     const a = await createApp(h, { identifier: unique('secret'), name: 'Secret A' });
     const b = await createApp(h, { identifier: unique('secret'), name: 'Secret B' });
     expect(a.clientSecret).not.toBe(b.clientSecret);
-    const [row] = await h.dataSource.query(`SELECT count(*)::int AS n FROM clients c WHERE row_to_json(c)::text LIKE '%' || $1 || '%'`, [a.clientSecret!.slice(7)]);
+    const [row] = await h.dataSource.query(`SELECT count(*)::int AS n FROM clients c WHERE row_to_json(c)::text LIKE '%' || $1 || '%'`, [
+      a.clientSecret!.slice(7),
+    ]);
     expect(row.n).toBe(0);
     // Reading the application again shows no secret anywhere.
     const again = await h.run(`query ($id: ID!) { application(id: $id) { defaultClient { hasSecret } } }`, { id: a.application.id });
@@ -165,7 +169,9 @@ describe('createApplication', () => {
 
   test('the application and its default client are written in one transaction', async () => {
     // Make the client insert fail after the application insert succeeded.
-    await h.dataSource.query(`CREATE FUNCTION reject_client_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'client insert rejected by test'; END $$`);
+    await h.dataSource.query(
+      `CREATE FUNCTION reject_client_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'client insert rejected by test'; END $$`,
+    );
     await h.dataSource.query(`CREATE TRIGGER reject_client_insert BEFORE INSERT ON clients FOR EACH ROW EXECUTE FUNCTION reject_client_insert()`);
     try {
       const before = await rowCounts();
@@ -225,8 +231,16 @@ describe('createApplication validation', () => {
     ['a dependency that is not an absolute URI', { dependencies: ['https://ok.example.com/', 'not a uri'] }, ['dependencies.1']],
     ['a dependency with a fragment', { dependencies: ['https://api.example.com/#x'] }, ['dependencies.0']],
     ['a docs URL that is not https', { metadata: { docsUrl: 'http://docs.example.com' } }, ['metadata.docsUrl']],
-    ['an http redirect URI on a public host in protocols', { protocols: { oauth2: { redirectUris: ['http://evil.example.com/cb'] } } }, ['protocols.oauth2.redirectUris.0']],
-    ['a wildcard post-logout URI in protocols', { protocols: { oauth2: { redirectUris: ['https://a.example.com/cb'], postLogoutRedirectUris: ['https://*.example.com/'] } } }, ['protocols.oauth2.postLogoutRedirectUris.0']],
+    [
+      'an http redirect URI on a public host in protocols',
+      { protocols: { oauth2: { redirectUris: ['http://evil.example.com/cb'] } } },
+      ['protocols.oauth2.redirectUris.0'],
+    ],
+    [
+      'a wildcard post-logout URI in protocols',
+      { protocols: { oauth2: { redirectUris: ['https://a.example.com/cb'], postLogoutRedirectUris: ['https://*.example.com/'] } } },
+      ['protocols.oauth2.postLogoutRedirectUris.0'],
+    ],
     ['an empty default client name', { defaultClient: { name: '' } }, ['defaultClient.name']],
     ['an out-of-range default client token TTL', { defaultClient: { accessTokenTtl: 0 } }, ['defaultClient.accessTokenTtl']],
     [
@@ -234,7 +248,11 @@ describe('createApplication validation', () => {
       { defaultClient: { redirectUris: ['https://app.example.com/cb#fragment'], scopes: ['read write'] } },
       ['defaultClient.redirectUris.0', 'defaultClient.scopes.0'],
     ],
-    ['a MACHINE default client with the authorization-code grant', { defaultClient: { clientType: 'MACHINE', grantTypes: ['AUTHORIZATION_CODE'], responseTypes: ['CODE'], redirectUris: ['https://m.example.com/cb'] } }, ['defaultClient.grantTypes']],
+    [
+      'a MACHINE default client with the authorization-code grant',
+      { defaultClient: { clientType: 'MACHINE', grantTypes: ['AUTHORIZATION_CODE'], responseTypes: ['CODE'], redirectUris: ['https://m.example.com/cb'] } },
+      ['defaultClient.grantTypes'],
+    ],
     ['several invalid fields at once', { name: '', slug: 'Bad Slug', identifier: 'a b' }, ['identifier', 'name', 'slug']],
   ];
 
@@ -318,7 +336,12 @@ describe('updateApplication', () => {
   });
 
   test('updates every updatable field and clears nullable ones with null', async () => {
-    const { application: created } = await createApp(h, { identifier: unique('all'), name: 'All', description: 'old', metadata: { docsUrl: 'https://docs.example.com/old' } });
+    const { application: created } = await createApp(h, {
+      identifier: unique('all'),
+      name: 'All',
+      description: 'old',
+      metadata: { docsUrl: 'https://docs.example.com/old' },
+    });
     const input = {
       id: created.id,
       identifier: unique('all-new'),
@@ -374,7 +397,13 @@ describe('updateApplication', () => {
     const result = await h.run(UPDATE_APPLICATION, { input: { id: application.id, ...change } });
     expect(codes(result)).toEqual(['BAD_USER_INPUT']);
     expect(fieldPaths(result)).toEqual(paths);
-    expect(await readApplication(application.id)).toMatchObject({ identifier: application.identifier, slug: application.slug, protocols: null, dependencies: [], version: 1 });
+    expect(await readApplication(application.id)).toMatchObject({
+      identifier: application.identifier,
+      slug: application.slug,
+      protocols: null,
+      dependencies: [],
+      version: 1,
+    });
   });
 
   test('an unknown id is NOT_FOUND', async () => {
@@ -413,7 +442,11 @@ describe('deleteApplication', () => {
 describe('PLATFORM-owned applications', () => {
   test('creating one without platform:write is FORBIDDEN and writes nothing', async () => {
     const before = await rowCounts();
-    const result = await h.run(CREATE_APPLICATION, { input: { identifier: unique('plat'), name: 'Platform', ownerType: 'PLATFORM' } }, { token: customerToken });
+    const result = await h.run(
+      CREATE_APPLICATION,
+      { input: { identifier: unique('plat'), name: 'Platform', ownerType: 'PLATFORM' } },
+      { token: customerToken },
+    );
     expect(codes(result)).toEqual(['FORBIDDEN']);
     expect(result.data).toBeNull();
     expect(await rowCounts()).toEqual(before);

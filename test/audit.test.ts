@@ -39,7 +39,13 @@ test('createApplication records who, what, which fields and the request id, for 
   );
   const { application, defaultClient, clientSecret } = created.data.createApplication;
   const [appEvent] = await eventsFor(application.id);
-  expect(appEvent).toMatchObject({ organizationId: 'org-a', actor: 'alice', action: 'application.create', targetType: 'Application', requestId: 'req-audit-1' });
+  expect(appEvent).toMatchObject({
+    organizationId: 'org-a',
+    actor: 'alice',
+    action: 'application.create',
+    targetType: 'Application',
+    requestId: 'req-audit-1',
+  });
   expect(appEvent.changedFields).toEqual(['description', 'identifier', 'name']);
   const [clientEvent] = await eventsFor(defaultClient.id);
   expect(clientEvent).toMatchObject({ action: 'client.create', targetType: 'Client', requestId: 'req-audit-1' });
@@ -48,8 +54,11 @@ test('createApplication records who, what, which fields and the request id, for 
 });
 
 test('updates record the names of the fields they set; deletes are recorded too', async () => {
-  const app = (await h.run(`mutation { createApplication(input: { identifier: "audit-upd", name: "U" }) { application { id } } }`)).data!.createApplication.application;
-  await h.run(`mutation($i: UpdateApplicationInput!) { updateApplication(input: $i) { application { id } } }`, { i: { id: app.id, name: 'V', description: null, expectedVersion: 1 } });
+  const app = (await h.run(`mutation { createApplication(input: { identifier: "audit-upd", name: "U" }) { application { id } } }`)).data!.createApplication
+    .application;
+  await h.run(`mutation($i: UpdateApplicationInput!) { updateApplication(input: $i) { application { id } } }`, {
+    i: { id: app.id, name: 'V', description: null, expectedVersion: 1 },
+  });
   await h.run(`mutation($i: DeleteApplicationInput!) { deleteApplication(input: $i) { deletedId } }`, { i: { id: app.id } });
   const events = await eventsFor(app.id);
   expect(events.map((e: any) => e.action)).toEqual(['application.create', 'application.update', 'application.delete']);
@@ -58,11 +67,17 @@ test('updates record the names of the fields they set; deletes are recorded too'
 });
 
 test('providers and credentials are audited, and a rotated password never reaches the trail', async () => {
-  const app = (await h.run(`mutation { createApplication(input: { identifier: "audit-cred", name: "C" }) { application { id } } }`)).data!.createApplication.application;
-  const provider = (await h.run(`mutation { createProvider(input: { identifier: "audit-idp", name: "IdP", clientSecret: "outbound-s3cret" }) { provider { id } } }`)).data!.createProvider.provider;
-  const credential = await h.run(`mutation($i: CreateCredentialInput!) { createCredential(input: $i) { credential { ... on ApplicationCredential { id } } secret } }`, {
-    i: { applicationId: app.id, password: {} },
-  });
+  const app = (await h.run(`mutation { createApplication(input: { identifier: "audit-cred", name: "C" }) { application { id } } }`)).data!.createApplication
+    .application;
+  const provider = (
+    await h.run(`mutation { createProvider(input: { identifier: "audit-idp", name: "IdP", clientSecret: "outbound-s3cret" }) { provider { id } } }`)
+  ).data!.createProvider.provider;
+  const credential = await h.run(
+    `mutation($i: CreateCredentialInput!) { createCredential(input: $i) { credential { ... on ApplicationCredential { id } } secret } }`,
+    {
+      i: { applicationId: app.id, password: {} },
+    },
+  );
   const credentialId = credential.data!.createCredential.credential.id;
   const rotated = await h.run(`mutation($i: RotateCredentialSecretInput!) { rotateCredentialSecret(input: $i) { secret } }`, { i: { id: credentialId } });
   expect((await eventsFor(provider.id)).map((e: any) => [e.action, e.changedFields])).toEqual([['provider.create', ['clientSecret', 'identifier', 'name']]]);
@@ -72,21 +87,26 @@ test('providers and credentials are audited, and a rotated password never reache
     ['credential.rotate_secret', 'PasswordCredential'],
   ]);
   const trail = JSON.stringify(await h.dataSource.query(`SELECT * FROM audit_events`));
-  for (const secret of ['outbound-s3cret', credential.data!.createCredential.secret, rotated.data!.rotateCredentialSecret.secret]) expect(trail).not.toContain(secret);
+  for (const secret of ['outbound-s3cret', credential.data!.createCredential.secret, rotated.data!.rotateCredentialSecret.secret])
+    expect(trail).not.toContain(secret);
 });
 
 test('a rolled-back mutation leaves no event', async () => {
   const before = await h.count('audit_events');
   const conflict = await h.run(`mutation { createApplication(input: { identifier: "audited", name: "Again" }) { application { id } } }`);
   expect(codes(conflict)).toEqual(['CONFLICT']);
-  const invalid = await h.run(`mutation { createProvider(input: { identifier: "bad", name: "Bad", protocols: { oauth2: { issuer: "http://insecure" } } }) { provider { id } } }`);
+  const invalid = await h.run(
+    `mutation { createProvider(input: { identifier: "bad", name: "Bad", protocols: { oauth2: { issuer: "http://insecure" } } }) { provider { id } } }`,
+  );
   expect(codes(invalid)).toEqual(['BAD_USER_INPUT']);
   expect(await h.count('audit_events')).toBe(before);
 });
 
 test('an idempotent replay does not record the create twice', async () => {
   const before = await h.count('audit_events');
-  await post(`mutation($i: CreateApplicationInput!) { createApplication(input: $i) { application { id } } }`, { i: { identifier: 'audited', name: 'Audited', description: 'd', idempotencyKey: 'k1' } });
+  await post(`mutation($i: CreateApplicationInput!) { createApplication(input: $i) { application { id } } }`, {
+    i: { identifier: 'audited', name: 'Audited', description: 'd', idempotencyKey: 'k1' },
+  });
   expect(await h.count('audit_events')).toBe(before);
 });
 
@@ -111,7 +131,8 @@ test('auditEvents filters by action, actor and time, and pages', async () => {
 });
 
 test('Application.auditEvents lists the application’s own events', async () => {
-  const app = (await h.run(`mutation { createApplication(input: { identifier: "audit-nested", name: "N" }) { application { id } } }`)).data!.createApplication.application;
+  const app = (await h.run(`mutation { createApplication(input: { identifier: "audit-nested", name: "N" }) { application { id } } }`)).data!.createApplication
+    .application;
   await h.run(`mutation($i: UpdateApplicationInput!) { updateApplication(input: $i) { application { id } } }`, { i: { id: app.id, name: 'M' } });
   const result = await h.run(`query($id: ID!) { application(id: $id) { auditEvents { totalCount edges { node { action targetId } } } } }`, { id: app.id });
   expect(result.data!.application.auditEvents.totalCount).toBe(2);
@@ -130,11 +151,16 @@ test('the trail is organization-scoped and needs audit:read', async () => {
 });
 
 test('client mutations are audited: create, update, rotation, retirement of the old secret, delete', async () => {
-  const app = (await h.run(`mutation { createApplication(input: { identifier: "audit-clients", name: "K" }) { application { id } } }`)).data!.createApplication.application;
-  const created = await h.run(`mutation($i: CreateClientInput!) { createClient(input: $i) { client { id } clientSecret } }`, { i: { applicationId: app.id, name: 'Second', scopes: ['read'] } });
+  const app = (await h.run(`mutation { createApplication(input: { identifier: "audit-clients", name: "K" }) { application { id } } }`)).data!.createApplication
+    .application;
+  const created = await h.run(`mutation($i: CreateClientInput!) { createClient(input: $i) { client { id } clientSecret } }`, {
+    i: { applicationId: app.id, name: 'Second', scopes: ['read'] },
+  });
   const clientId = created.data!.createClient.client.id;
   await h.run(`mutation($i: UpdateClientInput!) { updateClient(input: $i) { client { id } } }`, { i: { id: clientId, description: 'x', expectedVersion: 1 } });
-  const rotated = await h.run(`mutation($i: RotateClientSecretInput!) { rotateClientSecret(input: $i) { clientSecret } }`, { i: { id: clientId, gracePeriodSeconds: 60 } });
+  const rotated = await h.run(`mutation($i: RotateClientSecretInput!) { rotateClientSecret(input: $i) { clientSecret } }`, {
+    i: { id: clientId, gracePeriodSeconds: 60 },
+  });
   await h.run(`mutation($i: DeleteRotatedClientSecretInput!) { deleteRotatedClientSecret(input: $i) { client { id } } }`, { i: { id: clientId } });
   await h.run(`mutation($i: DeleteClientInput!) { deleteClient(input: $i) { deletedId } }`, { i: { id: clientId } });
   const events = await eventsFor(clientId);

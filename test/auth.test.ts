@@ -2,7 +2,17 @@ import { SignJWT } from 'jose';
 import { SCOPES } from '../src/auth/scopes';
 import { createTokenVerifier, signToken } from '../src/auth/tokens';
 import { type Harness, TEST_JWT_SECRET, codes, createHarness } from './helpers/harness';
-import { CREATE_APPLICATION, CREATE_CLIENT, DELETE_APPLICATION, DELETE_CLIENT, UPDATE_APPLICATION, UPDATE_CLIENT, type CreatedApp, createApp, unique } from './helpers/operations';
+import {
+  CREATE_APPLICATION,
+  CREATE_CLIENT,
+  DELETE_APPLICATION,
+  DELETE_CLIENT,
+  UPDATE_APPLICATION,
+  UPDATE_CLIENT,
+  type CreatedApp,
+  createApp,
+  unique,
+} from './helpers/operations';
 
 let h: Harness;
 let baseUrl: string;
@@ -24,7 +34,9 @@ afterAll(async () => {
 
 /** Every table a forbidden operation could write to (those that exist in this schema). */
 async function rowCounts() {
-  const tables: { name: string }[] = await h.dataSource.query(`SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'migrations' ORDER BY 1`);
+  const tables: { name: string }[] = await h.dataSource.query(
+    `SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'migrations' ORDER BY 1`,
+  );
   const counts: Record<string, number> = {};
   for (const { name } of tables) counts[name] = await h.count(name);
   return counts;
@@ -56,7 +68,11 @@ describe('missing token', () => {
   test('node, _entities and nested lookups are UNAUTHENTICATED', async () => {
     const node = await h.run(`query ($id: ID!) { node(id: $id) { id } }`, { id: app.application.id }, { token: null });
     expect(codes(node)).toEqual(['UNAUTHENTICATED']);
-    const entities = await h.run(`query ($r: [_Any!]!) { _entities(representations: $r) { ... on Application { id } } }`, { r: [{ __typename: 'Application', id: app.application.id }] }, { token: null });
+    const entities = await h.run(
+      `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Application { id } } }`,
+      { r: [{ __typename: 'Application', id: app.application.id }] },
+      { token: null },
+    );
     expect(codes(entities)).toEqual(['UNAUTHENTICATED']);
     expect(JSON.stringify(entities)).not.toContain('Auth App');
   });
@@ -145,7 +161,12 @@ describe('a valid token without the needed scope is FORBIDDEN', () => {
     ['applications:read', 'clients', `{ clients { totalCount } }`, () => ({})],
     ['applications:read', 'node (application)', `query ($id: ID!) { node(id: $id) { id } }`, () => ({ id: app.application.id })],
     ['applications:read', 'node (client)', `query ($id: ID!) { node(id: $id) { id } }`, () => ({ id: app.defaultClient.id })],
-    ['applications:read', '_entities', `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Application { id } } }`, () => ({ r: [{ __typename: 'Application', id: app.application.id }] })],
+    [
+      'applications:read',
+      '_entities',
+      `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Application { id } } }`,
+      () => ({ r: [{ __typename: 'Application', id: app.application.id }] }),
+    ],
     ['applications:write', 'createApplication', CREATE_APPLICATION, () => ({ input: { identifier: unique('forbidden'), name: 'Forbidden' } })],
     ['applications:write', 'updateApplication', UPDATE_APPLICATION, () => ({ input: { id: app.application.id, name: 'Changed' } })],
     ['applications:write', 'createClient', CREATE_CLIENT, () => ({ input: { applicationId: app.application.id, name: 'Forbidden' } })],
@@ -157,20 +178,75 @@ describe('a valid token without the needed scope is FORBIDDEN', () => {
     ['credentials:read', 'credential', `query ($id: ID!) { credential(id: $id) { __typename } }`, () => ({ id: 'cred_00000000000000000000000000' })],
     ['credentials:read', 'credentials', `{ credentials { totalCount } }`, () => ({})],
     ['credentials:read', 'node (credential)', `query ($id: ID!) { node(id: $id) { id } }`, () => ({ id: 'cred_00000000000000000000000000' })],
-    ['credentials:read', 'Application.credentials', `query ($id: ID!) { application(id: $id) { credentials { totalCount } } }`, () => ({ id: app.application.id })],
-    ['credentials:write', 'createCredential', `mutation ($input: CreateCredentialInput!) { createCredential(input: $input) { __typename } }`, () => ({ input: { applicationId: app.application.id, url: { url: 'https://callback.example.com/hook' } } })],
-    ['credentials:write', 'updateCredential', `mutation ($input: UpdateCredentialInput!) { updateCredential(input: $input) { __typename } }`, () => ({ input: { id: 'cred_00000000000000000000000000' } })],
-    ['credentials:write', 'deleteCredential', `mutation ($input: DeleteCredentialInput!) { deleteCredential(input: $input) { __typename } }`, () => ({ input: { id: 'cred_00000000000000000000000000' } })],
-    ['secrets:rotate', 'rotateClientSecret', `mutation ($input: RotateClientSecretInput!) { rotateClientSecret(input: $input) { __typename } }`, () => ({ input: { id: extraClient.id } })],
-    ['secrets:rotate', 'deleteRotatedClientSecret', `mutation ($input: DeleteRotatedClientSecretInput!) { deleteRotatedClientSecret(input: $input) { __typename } }`, () => ({ input: { id: extraClient.id } })],
-    ['secrets:rotate', 'rotateCredentialSecret', `mutation ($input: RotateCredentialSecretInput!) { rotateCredentialSecret(input: $input) { __typename } }`, () => ({ input: { id: 'cred_00000000000000000000000000' } })],
+    [
+      'credentials:read',
+      'Application.credentials',
+      `query ($id: ID!) { application(id: $id) { credentials { totalCount } } }`,
+      () => ({ id: app.application.id }),
+    ],
+    [
+      'credentials:write',
+      'createCredential',
+      `mutation ($input: CreateCredentialInput!) { createCredential(input: $input) { __typename } }`,
+      () => ({ input: { applicationId: app.application.id, url: { url: 'https://callback.example.com/hook' } } }),
+    ],
+    [
+      'credentials:write',
+      'updateCredential',
+      `mutation ($input: UpdateCredentialInput!) { updateCredential(input: $input) { __typename } }`,
+      () => ({ input: { id: 'cred_00000000000000000000000000' } }),
+    ],
+    [
+      'credentials:write',
+      'deleteCredential',
+      `mutation ($input: DeleteCredentialInput!) { deleteCredential(input: $input) { __typename } }`,
+      () => ({ input: { id: 'cred_00000000000000000000000000' } }),
+    ],
+    [
+      'secrets:rotate',
+      'rotateClientSecret',
+      `mutation ($input: RotateClientSecretInput!) { rotateClientSecret(input: $input) { __typename } }`,
+      () => ({ input: { id: extraClient.id } }),
+    ],
+    [
+      'secrets:rotate',
+      'deleteRotatedClientSecret',
+      `mutation ($input: DeleteRotatedClientSecretInput!) { deleteRotatedClientSecret(input: $input) { __typename } }`,
+      () => ({ input: { id: extraClient.id } }),
+    ],
+    [
+      'secrets:rotate',
+      'rotateCredentialSecret',
+      `mutation ($input: RotateCredentialSecretInput!) { rotateCredentialSecret(input: $input) { __typename } }`,
+      () => ({ input: { id: 'cred_00000000000000000000000000' } }),
+    ],
     ['providers:read', 'provider', `query ($id: ID!) { provider(id: $id) { id } }`, () => ({ id: 'prv_00000000000000000000000000' })],
     ['providers:read', 'providers', `{ providers { totalCount } }`, () => ({})],
     ['providers:read', 'node (provider)', `query ($id: ID!) { node(id: $id) { id } }`, () => ({ id: 'prv_00000000000000000000000000' })],
-    ['providers:write', 'createProvider', `mutation ($input: CreateProviderInput!) { createProvider(input: $input) { __typename } }`, () => ({ input: { identifier: unique('prv'), name: 'Forbidden' } })],
-    ['providers:write', 'updateProvider', `mutation ($input: UpdateProviderInput!) { updateProvider(input: $input) { __typename } }`, () => ({ input: { id: 'prv_00000000000000000000000000' } })],
-    ['providers:write', 'deleteProvider', `mutation ($input: DeleteProviderInput!) { deleteProvider(input: $input) { __typename } }`, () => ({ input: { id: 'prv_00000000000000000000000000' } })],
-    ['clients:authenticate', 'authenticateClient', `mutation ($input: AuthenticateClientInput!) { authenticateClient(input: $input) { authenticated } }`, () => ({ input: { clientId: app.defaultClient.clientId, clientSecret: app.clientSecret } })],
+    [
+      'providers:write',
+      'createProvider',
+      `mutation ($input: CreateProviderInput!) { createProvider(input: $input) { __typename } }`,
+      () => ({ input: { identifier: unique('prv'), name: 'Forbidden' } }),
+    ],
+    [
+      'providers:write',
+      'updateProvider',
+      `mutation ($input: UpdateProviderInput!) { updateProvider(input: $input) { __typename } }`,
+      () => ({ input: { id: 'prv_00000000000000000000000000' } }),
+    ],
+    [
+      'providers:write',
+      'deleteProvider',
+      `mutation ($input: DeleteProviderInput!) { deleteProvider(input: $input) { __typename } }`,
+      () => ({ input: { id: 'prv_00000000000000000000000000' } }),
+    ],
+    [
+      'clients:authenticate',
+      'authenticateClient',
+      `mutation ($input: AuthenticateClientInput!) { authenticateClient(input: $input) { authenticated } }`,
+      () => ({ input: { clientId: app.defaultClient.clientId, clientSecret: app.clientSecret } }),
+    ],
   ];
 
   test.each(rows)('without %s: %s', async (scope, _operation, query, variables) => {
@@ -183,25 +259,30 @@ describe('a valid token without the needed scope is FORBIDDEN', () => {
   });
 
   test('nothing was changed by the forbidden writes', async () => {
-    const result = await h.run(`query ($id: ID!) { application(id: $id) { name version clients { edges { node { id name version } } } } }`, { id: app.application.id });
+    const result = await h.run(`query ($id: ID!) { application(id: $id) { name version clients { edges { node { id name version } } } } }`, {
+      id: app.application.id,
+    });
     expect(result.data!.application).toEqual({
       name: 'Auth App',
       version: 1,
       clients: {
-        edges: [
-          { node: { id: app.defaultClient.id, name: 'Auth App', version: 1 } },
-          { node: { id: extraClient.id, name: 'Extra', version: 1 } },
-        ],
+        edges: [{ node: { id: app.defaultClient.id, name: 'Auth App', version: 1 } }, { node: { id: extraClient.id, name: 'Extra', version: 1 } }],
       },
     });
   });
 
   test('a token with only the needed scope is enough', async () => {
     const read = await h.token({ scopes: ['applications:read'] });
-    expect((await h.run(`query ($id: ID!) { node(id: $id) { id } }`, { id: app.application.id }, { token: read })).data).toEqual({ node: { id: app.application.id } });
+    expect((await h.run(`query ($id: ID!) { node(id: $id) { id } }`, { id: app.application.id }, { token: read })).data).toEqual({
+      node: { id: app.application.id },
+    });
 
     const write = await h.token({ scopes: ['applications:write'] });
-    const created = await h.run(`mutation ($input: CreateApplicationInput!) { createApplication(input: $input) { application { id } } }`, { input: { identifier: unique('only-write'), name: 'Only Write' } }, { token: write });
+    const created = await h.run(
+      `mutation ($input: CreateApplicationInput!) { createApplication(input: $input) { application { id } } }`,
+      { input: { identifier: unique('only-write'), name: 'Only Write' } },
+      { token: write },
+    );
     expect(created.errors).toBeUndefined();
 
     const del = await h.token({ scopes: ['applications:delete'] });

@@ -37,7 +37,10 @@ interface Run {
 }
 
 async function node(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const child = promisify(execFile)(process.execPath, args, { cwd: buildDir, env: { PATH: process.env.PATH ?? '', NODE_PATH: join(ROOT, 'node_modules'), ...env } });
+  const child = promisify(execFile)(process.execPath, args, {
+    cwd: buildDir,
+    env: { PATH: process.env.PATH ?? '', NODE_PATH: join(ROOT, 'node_modules'), ...env },
+  });
   try {
     const { stdout, stderr } = await child;
     return { code: 0, stdout, stderr };
@@ -110,7 +113,8 @@ describe('npm run token', () => {
 });
 
 describe('npm run typeorm (ormconfig.ts)', () => {
-  const typeorm = (env: Record<string, string>) => node([join(ROOT, 'node_modules/typeorm/cli.js'), '-d', join(buildDir, 'ormconfig.js'), 'migration:show'], env);
+  const typeorm = (env: Record<string, string>) =>
+    node([join(ROOT, 'node_modules/typeorm/cli.js'), '-d', join(buildDir, 'ormconfig.js'), 'migration:show'], env);
 
   it('without DATABASE_URL it refuses in one line, exit code 1, and touches no database', async () => {
     const run = await typeorm({});

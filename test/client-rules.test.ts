@@ -92,9 +92,12 @@ describe('redirectUriProblem', () => {
 });
 
 describe('corsOriginProblem', () => {
-  it.each(['https://a.example.com', 'https://a.example.com:8443', 'http://localhost:3000', 'http://127.0.0.1:8080', 'http://[::1]:5173'])('accepts %s', (origin) => {
-    expect(corsOriginProblem(origin)).toBeNull();
-  });
+  it.each(['https://a.example.com', 'https://a.example.com:8443', 'http://localhost:3000', 'http://127.0.0.1:8080', 'http://[::1]:5173'])(
+    'accepts %s',
+    (origin) => {
+      expect(corsOriginProblem(origin)).toBeNull();
+    },
+  );
 
   it.each([
     ['a path', 'https://a.example.com/app'],
@@ -121,9 +124,12 @@ describe('httpsUrlProblem', () => {
   it.each(['https://example.com', 'https://example.com/privacy?lang=en', 'https://example.com:8443/logo.png'])('accepts %s', (url) => {
     expect(httpsUrlProblem(url)).toBeNull();
   });
-  it.each(['http://example.com/logo.png', 'ftp://example.com/tos', '/tos', 'example.com', 'mailto:a@example.com', 'javascript:alert(1)', ''])('rejects %s', (url) => {
-    expect(httpsUrlProblem(url)).toEqual(expect.any(String));
-  });
+  it.each(['http://example.com/logo.png', 'ftp://example.com/tos', '/tos', 'example.com', 'mailto:a@example.com', 'javascript:alert(1)', ''])(
+    'rejects %s',
+    (url) => {
+      expect(httpsUrlProblem(url)).toEqual(expect.any(String));
+    },
+  );
 });
 
 describe('resourceUriProblem', () => {
@@ -163,16 +169,25 @@ describe('URIs are stored exactly as the rules read them (issue 12, item 10)', (
     expect(redirectUriIssue(uri, native)?.message).toContain(JSON.stringify(new URL(uri).href));
   });
 
-  it.each(['https://good.example.com@evil.net/cb', 'https://user:pass@app.example.com/cb', 'https://@app.example.com/cb', 'http://x@127.0.0.1/cb'])('user information (%s) → URI_USERINFO', (uri) => {
-    expect(codeOf(uri)).toBe('URI_USERINFO');
-  });
-
-  it.each(['https://app.example.com', 'https://app.example.com/', 'https://app.example.com?x=1', 'https://app.example.com/cb?x=1&y=%20', 'http://127.0.0.1:8080/cb', 'http://[::1]:53682/cb', 'com.example.app:/cb', 'https://xn--bcher-kva.example/cb'])(
-    'the canonical form (or the empty path without its "/") is accepted: %s',
+  it.each(['https://good.example.com@evil.net/cb', 'https://user:pass@app.example.com/cb', 'https://@app.example.com/cb', 'http://x@127.0.0.1/cb'])(
+    'user information (%s) → URI_USERINFO',
     (uri) => {
-      expect(redirectUriIssue(uri, native)).toBeNull();
+      expect(codeOf(uri)).toBe('URI_USERINFO');
     },
   );
+
+  it.each([
+    'https://app.example.com',
+    'https://app.example.com/',
+    'https://app.example.com?x=1',
+    'https://app.example.com/cb?x=1&y=%20',
+    'http://127.0.0.1:8080/cb',
+    'http://[::1]:53682/cb',
+    'com.example.app:/cb',
+    'https://xn--bcher-kva.example/cb',
+  ])('the canonical form (or the empty path without its "/") is accepted: %s', (uri) => {
+    expect(redirectUriIssue(uri, native)).toBeNull();
+  });
 
   it('client, logo, policy and terms URIs and resources follow the same rule', () => {
     expect(httpsUrlIssue('https://good.example.com\t.evil.net/')?.code).toBe('URI_NOT_CANONICAL');
@@ -191,10 +206,16 @@ describe('URIs are stored exactly as the rules read them (issue 12, item 10)', (
   });
 
   it('clientSettingsProblems reports the field of each', () => {
-    expect(pathsFor({ clientType: ClientType.WEB, redirectUris: ['https://app.example.com/cb', 'https://app.example.com/cb\n'], clientUri: 'https://good.example.com\t.evil.net/' }, 'input.')).toEqual([
-      'input.clientUri',
-      'input.redirectUris.1',
-    ]);
+    expect(
+      pathsFor(
+        {
+          clientType: ClientType.WEB,
+          redirectUris: ['https://app.example.com/cb', 'https://app.example.com/cb\n'],
+          clientUri: 'https://good.example.com\t.evil.net/',
+        },
+        'input.',
+      ),
+    ).toEqual(['input.clientUri', 'input.redirectUris.1']);
     expect(redirectUriProblem('https://app.example.com/cb\n', web)).toMatch(/canonical form/);
   });
 });
@@ -217,28 +238,54 @@ describe('newClientSettings: derived defaults', () => {
 
   it.each([ClientType.SPA, ClientType.NATIVE])('%s: authorization code + refresh, CODE, NONE, PKCE required', (clientType) => {
     const s = newClientSettings({ clientType, redirectUris: ['https://app.example.com/cb'] }, 'Public');
-    expect(s).toMatchObject({ clientType, grantTypes: [AUTHORIZATION_CODE, REFRESH_TOKEN], responseTypes: [CODE], tokenEndpointAuthMethod: NONE, requirePkce: true });
+    expect(s).toMatchObject({
+      clientType,
+      grantTypes: [AUTHORIZATION_CODE, REFRESH_TOKEN],
+      responseTypes: [CODE],
+      tokenEndpointAuthMethod: NONE,
+      requirePkce: true,
+    });
     expect(clientSettingsProblems(s)).toEqual([]);
     expect(usesClientSecret(s)).toBe(false);
   });
 
   it('MACHINE: client credentials only, no response types, client_secret_basic', () => {
     const s = newClientSettings({ clientType: ClientType.MACHINE }, 'Machine');
-    expect(s).toMatchObject({ clientType: ClientType.MACHINE, grantTypes: [CLIENT_CREDENTIALS], responseTypes: [], tokenEndpointAuthMethod: CLIENT_SECRET_BASIC, requirePkce: false, redirectUris: [] });
+    expect(s).toMatchObject({
+      clientType: ClientType.MACHINE,
+      grantTypes: [CLIENT_CREDENTIALS],
+      responseTypes: [],
+      tokenEndpointAuthMethod: CLIENT_SECRET_BASIC,
+      requirePkce: false,
+      redirectUris: [],
+    });
     expect(clientSettingsProblems(s)).toEqual([]);
     expect(usesClientSecret(s)).toBe(true);
   });
 
   it('without a type, redirect URIs make a WEB client', () => {
     const s = newClientSettings({ redirectUris: ['https://app.example.com/cb'] }, 'x');
-    expect(s).toMatchObject({ clientType: ClientType.WEB, grantTypes: [AUTHORIZATION_CODE, REFRESH_TOKEN], responseTypes: [CODE], tokenEndpointAuthMethod: CLIENT_SECRET_BASIC });
+    expect(s).toMatchObject({
+      clientType: ClientType.WEB,
+      grantTypes: [AUTHORIZATION_CODE, REFRESH_TOKEN],
+      responseTypes: [CODE],
+      tokenEndpointAuthMethod: CLIENT_SECRET_BASIC,
+    });
   });
 
-  it.each([[{}], [{ redirectUris: [] }], [{ redirectUris: null as unknown as string[] }]])('without a type or redirect URIs (%j) it is a MACHINE client', (input) => {
-    const s = newClientSettings(input, 'x');
-    expect(s).toMatchObject({ clientType: ClientType.MACHINE, grantTypes: [CLIENT_CREDENTIALS], responseTypes: [], tokenEndpointAuthMethod: CLIENT_SECRET_BASIC });
-    expect(clientSettingsProblems(s)).toEqual([]);
-  });
+  it.each([[{}], [{ redirectUris: [] }], [{ redirectUris: null as unknown as string[] }]])(
+    'without a type or redirect URIs (%j) it is a MACHINE client',
+    (input) => {
+      const s = newClientSettings(input, 'x');
+      expect(s).toMatchObject({
+        clientType: ClientType.MACHINE,
+        grantTypes: [CLIENT_CREDENTIALS],
+        responseTypes: [],
+        tokenEndpointAuthMethod: CLIENT_SECRET_BASIC,
+      });
+      expect(clientSettingsProblems(s)).toEqual([]);
+    },
+  );
 
   it('uses the input name over the fallback and defaults the optional fields to empty / null', () => {
     const s = newClientSettings({ name: 'Given' }, 'Fallback');
@@ -267,13 +314,24 @@ describe('newClientSettings: derived defaults', () => {
   });
 
   it('explicit settings win over the type defaults', () => {
-    const s = newClientSettings({ clientType: ClientType.WEB, redirectUris: ['https://a.example.com/cb'], tokenEndpointAuthMethod: PRIVATE_KEY_JWT, requirePkce: true, grantTypes: [AUTHORIZATION_CODE] }, 'x');
+    const s = newClientSettings(
+      {
+        clientType: ClientType.WEB,
+        redirectUris: ['https://a.example.com/cb'],
+        tokenEndpointAuthMethod: PRIVATE_KEY_JWT,
+        requirePkce: true,
+        grantTypes: [AUTHORIZATION_CODE],
+      },
+      'x',
+    );
     expect(s).toMatchObject({ tokenEndpointAuthMethod: PRIVATE_KEY_JWT, requirePkce: true, grantTypes: [AUTHORIZATION_CODE] });
     expect(usesClientSecret(s)).toBe(false);
   });
 
   it('NONE with requirePkce omitted turns PKCE on', () => {
-    expect(newClientSettings({ clientType: ClientType.SPA, redirectUris: ['https://a.example.com/cb'], tokenEndpointAuthMethod: NONE }, 'x').requirePkce).toBe(true);
+    expect(newClientSettings({ clientType: ClientType.SPA, redirectUris: ['https://a.example.com/cb'], tokenEndpointAuthMethod: NONE }, 'x').requirePkce).toBe(
+      true,
+    );
     expect(newClientSettings({ clientType: ClientType.NATIVE, redirectUris: ['com.example.app:/cb'] }, 'x').requirePkce).toBe(true);
   });
 
@@ -309,7 +367,11 @@ describe('newClientSettings: derived defaults', () => {
 });
 
 describe('updatedClientSettings', () => {
-  const base = (): ClientSettings => newClientSettings({ clientType: ClientType.WEB, redirectUris: ['https://a.example.com/cb'], scopes: ['read'], clientUri: 'https://a.example.com', description: 'd' }, 'Web');
+  const base = (): ClientSettings =>
+    newClientSettings(
+      { clientType: ClientType.WEB, redirectUris: ['https://a.example.com/cb'], scopes: ['read'], clientUri: 'https://a.example.com', description: 'd' },
+      'Web',
+    );
 
   it('keeps omitted fields and replaces given ones', () => {
     const before = base();
@@ -360,16 +422,21 @@ describe('clientSettingsProblems', () => {
 
     it('allows private-use schemes only for NATIVE clients, in redirect and post-logout URIs', () => {
       expect(pathsFor({ clientType: ClientType.NATIVE, redirectUris: ['com.example.app:/cb'], postLogoutRedirectUris: ['com.example.app:/out'] })).toEqual([]);
-      expect(pathsFor({ clientType: ClientType.WEB, redirectUris: ['https://a.example.com/cb', 'com.example.app:/cb'], postLogoutRedirectUris: ['com.example.app:/out'] })).toEqual([
-        'postLogoutRedirectUris.0',
-        'redirectUris.1',
-      ]);
+      expect(
+        pathsFor({
+          clientType: ClientType.WEB,
+          redirectUris: ['https://a.example.com/cb', 'com.example.app:/cb'],
+          postLogoutRedirectUris: ['com.example.app:/out'],
+        }),
+      ).toEqual(['postLogoutRedirectUris.0', 'redirectUris.1']);
       expect(pathsFor({ clientType: ClientType.SPA, redirectUris: ['com.example.app:/cb'] })).toEqual(['redirectUris.0']);
       expect(pathsFor({ clientType: ClientType.NATIVE, redirectUris: ['myapp:/cb'] })).toEqual(['redirectUris.0']);
     });
 
     it('reports the index the caller sent, even after duplicates were removed', () => {
-      expect(pathsFor({ clientType: ClientType.WEB, redirectUris: ['https://a.example.com/cb', 'https://a.example.com/cb', 'http://example.com/cb'] })).toEqual(['redirectUris.2']);
+      expect(pathsFor({ clientType: ClientType.WEB, redirectUris: ['https://a.example.com/cb', 'https://a.example.com/cb', 'http://example.com/cb'] })).toEqual(
+        ['redirectUris.2'],
+      );
       expect(pathsFor({ scopes: ['read', 'read', 'read', 'bad scope'] })).toEqual(['scopes.3']);
     });
   });
@@ -403,7 +470,11 @@ describe('clientSettingsProblems', () => {
       ['REFRESH_TOKEN alone', { clientType: ClientType.WEB, grantTypes: [REFRESH_TOKEN], responseTypes: [] }, ['grantTypes']],
       ['no grant type at all', { clientType: ClientType.WEB, grantTypes: [], responseTypes: [] }, ['grantTypes']],
       ['AUTHORIZATION_CODE without a redirect URI', { clientType: ClientType.WEB, grantTypes: [AUTHORIZATION_CODE], responseTypes: [CODE] }, ['redirectUris']],
-      ['MACHINE with AUTHORIZATION_CODE', { clientType: ClientType.MACHINE, redirectUris: ['https://a.example.com/cb'], grantTypes: [AUTHORIZATION_CODE], responseTypes: [CODE] }, ['grantTypes']],
+      [
+        'MACHINE with AUTHORIZATION_CODE',
+        { clientType: ClientType.MACHINE, redirectUris: ['https://a.example.com/cb'], grantTypes: [AUTHORIZATION_CODE], responseTypes: [CODE] },
+        ['grantTypes'],
+      ],
       ['MACHINE with DEVICE_CODE', { clientType: ClientType.MACHINE, grantTypes: [CLIENT_CREDENTIALS, DEVICE_CODE] }, ['grantTypes']],
       ['MACHINE with REFRESH_TOKEN', { clientType: ClientType.MACHINE, grantTypes: [CLIENT_CREDENTIALS, REFRESH_TOKEN] }, ['grantTypes']],
     ])('rejects %s', (_label, input, paths) => {
@@ -435,7 +506,10 @@ describe('clientSettingsProblems', () => {
 
   describe('token endpoint auth method', () => {
     it.each([ClientType.WEB, ClientType.MACHINE])('NONE is rejected for %s clients', (clientType) => {
-      const input: ClientSettingsInput = clientType === ClientType.WEB ? { ...WEB_DEFAULTS(), tokenEndpointAuthMethod: NONE } : { clientType, tokenEndpointAuthMethod: NONE, grantTypes: [DEVICE_CODE] };
+      const input: ClientSettingsInput =
+        clientType === ClientType.WEB
+          ? { ...WEB_DEFAULTS(), tokenEndpointAuthMethod: NONE }
+          : { clientType, tokenEndpointAuthMethod: NONE, grantTypes: [DEVICE_CODE] };
       expect(pathsFor(input)).toContain('tokenEndpointAuthMethod');
     });
 
@@ -445,13 +519,17 @@ describe('clientSettingsProblems', () => {
 
     it('NONE with an explicit requirePkce: false is rejected; omitted means true', () => {
       expect(pathsFor({ clientType: ClientType.SPA, redirectUris: ['https://a.example.com/cb'], requirePkce: false })).toEqual(['requirePkce']);
-      expect(pathsFor({ clientType: ClientType.NATIVE, redirectUris: ['com.example.app:/cb'], tokenEndpointAuthMethod: NONE, requirePkce: false })).toEqual(['requirePkce']);
+      expect(pathsFor({ clientType: ClientType.NATIVE, redirectUris: ['com.example.app:/cb'], tokenEndpointAuthMethod: NONE, requirePkce: false })).toEqual([
+        'requirePkce',
+      ]);
       expect(pathsFor({ clientType: ClientType.SPA, redirectUris: ['https://a.example.com/cb'], tokenEndpointAuthMethod: NONE })).toEqual([]);
       expect(pathsFor({ clientType: ClientType.SPA, redirectUris: ['https://a.example.com/cb'], requirePkce: true })).toEqual([]);
     });
 
     it('CLIENT_CREDENTIALS is not allowed with NONE', () => {
-      expect(pathsFor({ clientType: ClientType.SPA, redirectUris: ['https://a.example.com/cb'], grantTypes: [AUTHORIZATION_CODE, CLIENT_CREDENTIALS] })).toEqual(['grantTypes']);
+      expect(
+        pathsFor({ clientType: ClientType.SPA, redirectUris: ['https://a.example.com/cb'], grantTypes: [AUTHORIZATION_CODE, CLIENT_CREDENTIALS] }),
+      ).toEqual(['grantTypes']);
       expect(pathsFor({ clientType: ClientType.NATIVE, grantTypes: [CLIENT_CREDENTIALS], responseTypes: [] })).toEqual(['grantTypes']);
     });
 
@@ -493,7 +571,16 @@ describe('clientSettingsProblems', () => {
 
   it('prefixes every path', () => {
     const problems = clientSettingsProblems(
-      newClientSettings({ clientType: ClientType.WEB, redirectUris: ['https://a.example.com/cb', 'http://example.com/cb'], scopes: ['a b'], grantTypes: [AUTHORIZATION_CODE], responseTypes: [] }, 'x'),
+      newClientSettings(
+        {
+          clientType: ClientType.WEB,
+          redirectUris: ['https://a.example.com/cb', 'http://example.com/cb'],
+          scopes: ['a b'],
+          grantTypes: [AUTHORIZATION_CODE],
+          responseTypes: [],
+        },
+        'x',
+      ),
       'defaultClient.',
     );
     expect(distinct(problems.map((p) => p.path))).toEqual(['defaultClient.redirectUris.1', 'defaultClient.responseTypes', 'defaultClient.scopes.0']);

@@ -72,24 +72,44 @@ describe('validateClientSettings', () => {
     expect(await issuesOf({ clientType: 'MACHINE' })).toEqual([]);
     expect(await issuesOf({})).toEqual([]); // a MACHINE client, as createClient would derive
     // A WEB client gets PKCE off by default (like createClient): allowed, with a warning.
-    expect(await issuesOf(WEB)).toEqual([{ path: 'requirePkce', code: 'PKCE_RECOMMENDED', message: expect.any(String), severity: 'WARNING', reference: 'RFC 9700 §2.1.1' }]);
+    expect(await issuesOf(WEB)).toEqual([
+      { path: 'requirePkce', code: 'PKCE_RECOMMENDED', message: expect.any(String), severity: 'WARNING', reference: 'RFC 9700 §2.1.1' },
+    ]);
   });
 
   it.each<[string, Record<string, unknown>, string, string]>([
-    ['http loopback redirect on a WEB client', { ...WEB, requirePkce: true, redirectUris: ['http://127.0.0.1:8080/cb'] }, 'redirectUris.0', 'LOOPBACK_REDIRECT_NOT_NATIVE'],
+    [
+      'http loopback redirect on a WEB client',
+      { ...WEB, requirePkce: true, redirectUris: ['http://127.0.0.1:8080/cb'] },
+      'redirectUris.0',
+      'LOOPBACK_REDIRECT_NOT_NATIVE',
+    ],
     ['localhost redirect on a NATIVE client', { ...NATIVE, redirectUris: ['http://localhost:5000/cb'] }, 'redirectUris.0', 'LOOPBACK_REDIRECT_LOCALHOST'],
-    ['client_secret_post', { clientType: 'MACHINE', tokenEndpointAuthMethod: 'CLIENT_SECRET_POST' }, 'tokenEndpointAuthMethod', 'CLIENT_SECRET_POST_NOT_RECOMMENDED'],
+    [
+      'client_secret_post',
+      { clientType: 'MACHINE', tokenEndpointAuthMethod: 'CLIENT_SECRET_POST' },
+      'tokenEndpointAuthMethod',
+      'CLIENT_SECRET_POST_NOT_RECOMMENDED',
+    ],
     ['hybrid flow with TOKEN', { ...WEB, requirePkce: true, responseTypes: ['CODE', 'TOKEN'] }, 'responseTypes', 'ACCESS_TOKEN_IN_AUTHORIZATION_RESPONSE'],
     ['a client URI on an IP address', { clientType: 'MACHINE', clientUri: 'https://203.0.113.9/' }, 'clientUri', 'CLIENT_URI_HOST_NOT_VERIFIABLE'],
   ])('warns about %s, and createClient accepts it', async (_label, input, path, code) => {
     const issues = await issuesOf(input);
-    expect(issues).toEqual([{ path, code, message: expect.any(String), severity: 'WARNING', reference: CLIENT_RULES[code as keyof typeof CLIENT_RULES].reference }]);
+    expect(issues).toEqual([
+      { path, code, message: expect.any(String), severity: 'WARNING', reference: CLIENT_RULES[code as keyof typeof CLIENT_RULES].reference },
+    ]);
     const created = await h.run(CREATE_CLIENT, { input: { applicationId, name: 'Warned', ...input } });
     expect(created.errors).toBeUndefined();
   });
 
   it('reports the input bounds of the input type too (what createClient checks before its rules)', async () => {
-    const issues = await issuesOf({ name: 'n'.repeat(201), accessTokenTtl: 0, redirectUris: [`https://app.example.com/${'a'.repeat(2048)}`], clientType: 'WEB', requirePkce: true });
+    const issues = await issuesOf({
+      name: 'n'.repeat(201),
+      accessTokenTtl: 0,
+      redirectUris: [`https://app.example.com/${'a'.repeat(2048)}`],
+      clientType: 'WEB',
+      requirePkce: true,
+    });
     expect(issues.map(({ path, code, severity }) => ({ path, code, severity }))).toEqual(
       expect.arrayContaining([
         { path: 'name', code: 'TOO_LONG', severity: 'ERROR' },
@@ -112,7 +132,15 @@ describe('validateClientSettings', () => {
 
   it('PUBLIC visibility is an error for new settings: no client URI is verified yet', async () => {
     const issues = await issuesOf({ clientType: 'MACHINE', clientUri: 'https://app.example.com', visibility: 'PUBLIC' });
-    expect(issues).toEqual([{ path: 'visibility', code: 'CLIENT_URI_NOT_VERIFIED', message: expect.stringMatching(/VERIFIED/), severity: 'ERROR', reference: 'Clavis: client URI verification' }]);
+    expect(issues).toEqual([
+      {
+        path: 'visibility',
+        code: 'CLIENT_URI_NOT_VERIFIED',
+        message: expect.stringMatching(/VERIFIED/),
+        severity: 'ERROR',
+        reference: 'Clavis: client URI verification',
+      },
+    ]);
   });
 
   it('reads and writes nothing: no SQL statement at all', async () => {
@@ -141,9 +169,23 @@ describe('validateClientSettings', () => {
 const AGREEMENT: [string, Record<string, unknown>][] = [
   // valid
   ['WEB defaults', WEB],
-  ['WEB with PKCE, CORS, scopes, URLs', { ...WEB, requirePkce: true, allowedCorsOrigins: ['https://app.example.com'], scopes: ['openid', 'profile'], logoUri: 'https://app.example.com/logo.png', policyUri: 'https://app.example.com/p', tosUri: 'https://app.example.com/t' }],
+  [
+    'WEB with PKCE, CORS, scopes, URLs',
+    {
+      ...WEB,
+      requirePkce: true,
+      allowedCorsOrigins: ['https://app.example.com'],
+      scopes: ['openid', 'profile'],
+      logoUri: 'https://app.example.com/logo.png',
+      policyUri: 'https://app.example.com/p',
+      tosUri: 'https://app.example.com/t',
+    },
+  ],
   ['SPA defaults', SPA],
-  ['NATIVE with private-use scheme and loopback', { clientType: 'NATIVE', redirectUris: ['com.example.app:/cb', 'http://127.0.0.1:8080/cb', 'http://localhost/cb'] }],
+  [
+    'NATIVE with private-use scheme and loopback',
+    { clientType: 'NATIVE', redirectUris: ['com.example.app:/cb', 'http://127.0.0.1:8080/cb', 'http://localhost/cb'] },
+  ],
   ['MACHINE defaults', { clientType: 'MACHINE' }],
   ['no type, no redirect URIs (MACHINE)', {}],
   ['no type, redirect URIs (WEB)', { redirectUris: [WEB_URI] }],
@@ -292,12 +334,28 @@ describe('URIs stored differently from how they were checked (issue 12, item 10)
   });
 
   it('validateClientSettings reports URI_NOT_CANONICAL and URI_USERINFO, and createClient refuses exactly those', async () => {
-    const input = { clientType: 'WEB', redirectUris: ['https://App.Example.com/cb', 'https://good.example.com@evil.net/cb'], clientUri: 'https://good.example.com:443/' };
+    const input = {
+      clientType: 'WEB',
+      redirectUris: ['https://App.Example.com/cb', 'https://good.example.com@evil.net/cb'],
+      clientUri: 'https://good.example.com:443/',
+    };
     const issues = await issuesOf(input);
     expect(issues.filter((issue) => issue.code.startsWith('URI_'))).toEqual([
-      { path: 'redirectUris.0', code: 'URI_NOT_CANONICAL', message: expect.stringContaining('"https://app.example.com/cb"'), severity: 'ERROR', reference: 'RFC 9700 §4.1.3' },
+      {
+        path: 'redirectUris.0',
+        code: 'URI_NOT_CANONICAL',
+        message: expect.stringContaining('"https://app.example.com/cb"'),
+        severity: 'ERROR',
+        reference: 'RFC 9700 §4.1.3',
+      },
       { path: 'redirectUris.1', code: 'URI_USERINFO', message: expect.stringMatching(/user information/), severity: 'ERROR', reference: 'RFC 3986 §7.6' },
-      { path: 'clientUri', code: 'URI_NOT_CANONICAL', message: expect.stringContaining('"https://good.example.com/"'), severity: 'ERROR', reference: 'RFC 9700 §4.1.3' },
+      {
+        path: 'clientUri',
+        code: 'URI_NOT_CANONICAL',
+        message: expect.stringContaining('"https://good.example.com/"'),
+        severity: 'ERROR',
+        reference: 'RFC 9700 §4.1.3',
+      },
     ]);
     const created = await h.run(CREATE_CLIENT, { input: { applicationId, name: 'not canonical', ...input } });
     expect(codes(created)).toEqual(['BAD_USER_INPUT']);

@@ -114,7 +114,8 @@ function newHost(): string {
 }
 
 async function createClient(clientUri: string | null, extra: Record<string, unknown> = {}, token?: string): Promise<Client> {
-  return expectOk(await h.run<any>(CREATE_CLIENT, { input: { applicationId, name: 'Client', clientType: 'MACHINE', clientUri, ...extra } }, { token })).createClient.client;
+  return expectOk(await h.run<any>(CREATE_CLIENT, { input: { applicationId, name: 'Client', clientType: 'MACHINE', clientUri, ...extra } }, { token }))
+    .createClient.client;
 }
 
 const verify = (id: string, token?: string) => h.run<any>(VERIFY, { input: { id } }, { token });
@@ -352,7 +353,9 @@ describe('verifyClientUri', () => {
 
     const platform = expectOk(await h.run<any>(CREATE_APPLICATION, { input: { identifier: 'dns-platform', name: 'Platform', ownerType: 'PLATFORM' } }));
     const platformClient = expectOk(
-      await h.run<any>(CREATE_CLIENT, { input: { applicationId: platform.createApplication.application.id, name: 'P', clientType: 'MACHINE', clientUri: `https://${newHost()}` } }),
+      await h.run<any>(CREATE_CLIENT, {
+        input: { applicationId: platform.createApplication.application.id, name: 'P', clientType: 'MACHINE', clientUri: `https://${newHost()}` },
+      }),
     ).createClient.client as Client;
     publish(platformClient);
     const withoutPlatform = await h.token({ scopes: SCOPES.filter((scope) => scope !== 'platform:write') });
@@ -378,7 +381,13 @@ describe('changing clientUri', () => {
 
     const host = newHost();
     const moved = expectOk(await update({ id: client.id, clientUri: `https://${host}` })).updateClient.client;
-    expect(moved.clientUriVerification).toEqual({ status: 'PENDING', txtRecord: expect.any(String), recordName: `_clavis-challenge.${host}`, reason: null, checkedAt: null });
+    expect(moved.clientUriVerification).toEqual({
+      status: 'PENDING',
+      txtRecord: expect.any(String),
+      recordName: `_clavis-challenge.${host}`,
+      reason: null,
+      checkedAt: null,
+    });
     expect(moved.clientUriVerification.txtRecord).not.toBe(client.clientUriVerification!.txtRecord);
     expect(codes(await update({ id: client.id, visibility: 'PUBLIC' }))).toEqual(['BAD_USER_INPUT']);
   });

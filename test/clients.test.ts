@@ -102,7 +102,12 @@ describe('createClient: derived settings per client type', () => {
 
   it.each(['SPA', 'NATIVE'])('%s: authorization code + refresh token, CODE, NONE, PKCE, no secret', async (clientType) => {
     const redirectUris = clientType === 'NATIVE' ? ['com.example.app:/oauth/cb', 'http://127.0.0.1:8080/cb'] : [WEB_URI];
-    const { client, clientSecret } = await createClientOk({ applicationId, clientType, redirectUris, allowedCorsOrigins: clientType === 'SPA' ? ['https://app.example.com'] : [] });
+    const { client, clientSecret } = await createClientOk({
+      applicationId,
+      clientType,
+      redirectUris,
+      allowedCorsOrigins: clientType === 'SPA' ? ['https://app.example.com'] : [],
+    });
     expect(client).toMatchObject({
       clientType,
       redirectUris,
@@ -119,15 +124,33 @@ describe('createClient: derived settings per client type', () => {
 
   it('MACHINE: client credentials only, no response types, client_secret_basic, with a secret', async () => {
     const { client, clientSecret } = await createClientOk({ applicationId, clientType: 'MACHINE' });
-    expect(client).toMatchObject({ clientType: 'MACHINE', redirectUris: [], grantTypes: ['CLIENT_CREDENTIALS'], responseTypes: [], tokenEndpointAuthMethod: 'CLIENT_SECRET_BASIC', requirePkce: false, hasSecret: true });
+    expect(client).toMatchObject({
+      clientType: 'MACHINE',
+      redirectUris: [],
+      grantTypes: ['CLIENT_CREDENTIALS'],
+      responseTypes: [],
+      tokenEndpointAuthMethod: 'CLIENT_SECRET_BASIC',
+      requirePkce: false,
+      hasSecret: true,
+    });
     expect(clientSecret).toMatch(/^clv_cs_/);
   });
 
   it('without a client type, redirect URIs make a WEB client and no redirect URIs a MACHINE client', async () => {
     const web = await createClientOk({ applicationId, redirectUris: [WEB_URI] });
-    expect(web.client).toMatchObject({ clientType: 'WEB', grantTypes: ['AUTHORIZATION_CODE', 'REFRESH_TOKEN'], responseTypes: ['CODE'], tokenEndpointAuthMethod: 'CLIENT_SECRET_BASIC' });
+    expect(web.client).toMatchObject({
+      clientType: 'WEB',
+      grantTypes: ['AUTHORIZATION_CODE', 'REFRESH_TOKEN'],
+      responseTypes: ['CODE'],
+      tokenEndpointAuthMethod: 'CLIENT_SECRET_BASIC',
+    });
     const machine = await createClientOk({ applicationId });
-    expect(machine.client).toMatchObject({ clientType: 'MACHINE', grantTypes: ['CLIENT_CREDENTIALS'], responseTypes: [], tokenEndpointAuthMethod: 'CLIENT_SECRET_BASIC' });
+    expect(machine.client).toMatchObject({
+      clientType: 'MACHINE',
+      grantTypes: ['CLIENT_CREDENTIALS'],
+      responseTypes: [],
+      tokenEndpointAuthMethod: 'CLIENT_SECRET_BASIC',
+    });
   });
 
   it('stores every given setting and removes duplicates from lists', async () => {
@@ -235,8 +258,12 @@ describe('client secrets', () => {
       await h.run(GET_CLIENT, { id: client.id }),
       await h.run(`query ($clientId: String!) { clientByClientId(clientId: $clientId) { ${CLIENT} } }`, { clientId: client.clientId }),
       await h.run(`query ($id: ID!) { node(id: $id) { id ... on Client { ${CLIENT} } } }`, { id: client.id }),
-      await h.run(`query ($applicationId: ID!) { clients(filter: { applicationId: $applicationId }, first: 100) { edges { node { ${CLIENT} } } } }`, { applicationId }),
-      await h.run(`query ($id: ID!) { application(id: $id) { defaultClient { ${CLIENT} } clients(first: 100) { edges { node { ${CLIENT} } } } } }`, { id: applicationId }),
+      await h.run(`query ($applicationId: ID!) { clients(filter: { applicationId: $applicationId }, first: 100) { edges { node { ${CLIENT} } } } }`, {
+        applicationId,
+      }),
+      await h.run(`query ($id: ID!) { application(id: $id) { defaultClient { ${CLIENT} } clients(first: 100) { edges { node { ${CLIENT} } } } } }`, {
+        id: applicationId,
+      }),
       await h.run(UPDATE_CLIENT, { input: { id: client.id, name: 'Renamed' } }),
     ];
     for (const read of reads) {
@@ -312,14 +339,22 @@ describe('createClient validation (API.md §Validation)', () => {
     ['no grant types', { clientType: 'WEB', grantTypes: [], responseTypes: [] }, ['grantTypes']],
     ['AUTHORIZATION_CODE without a redirect URI', { clientType: 'WEB' }, ['redirectUris']],
     ['AUTHORIZATION_CODE with an empty redirect URI list', { clientType: 'SPA', redirectUris: [] }, ['redirectUris']],
-    ['MACHINE with AUTHORIZATION_CODE', { clientType: 'MACHINE', redirectUris: [WEB_URI], grantTypes: ['AUTHORIZATION_CODE'], responseTypes: ['CODE'] }, ['grantTypes']],
+    [
+      'MACHINE with AUTHORIZATION_CODE',
+      { clientType: 'MACHINE', redirectUris: [WEB_URI], grantTypes: ['AUTHORIZATION_CODE'], responseTypes: ['CODE'] },
+      ['grantTypes'],
+    ],
     // Token endpoint auth method
     ['NONE on a WEB client', { ...WEB, tokenEndpointAuthMethod: 'NONE' }, ['tokenEndpointAuthMethod']],
     ['NONE on a MACHINE client', { clientType: 'MACHINE', tokenEndpointAuthMethod: 'NONE' }, ['tokenEndpointAuthMethod', 'grantTypes']],
     ['NONE with requirePkce false', { clientType: 'SPA', redirectUris: [WEB_URI], requirePkce: false }, ['requirePkce']],
     ['NONE with CLIENT_CREDENTIALS', { clientType: 'SPA', redirectUris: [WEB_URI], grantTypes: ['AUTHORIZATION_CODE', 'CLIENT_CREDENTIALS'] }, ['grantTypes']],
     ['SPA with a secret', { clientType: 'SPA', redirectUris: [WEB_URI], tokenEndpointAuthMethod: 'CLIENT_SECRET_BASIC' }, ['tokenEndpointAuthMethod']],
-    ['NATIVE with a secret', { clientType: 'NATIVE', redirectUris: ['com.example.app:/cb'], tokenEndpointAuthMethod: 'CLIENT_SECRET_POST' }, ['tokenEndpointAuthMethod']],
+    [
+      'NATIVE with a secret',
+      { clientType: 'NATIVE', redirectUris: ['com.example.app:/cb'], tokenEndpointAuthMethod: 'CLIENT_SECRET_POST' },
+      ['tokenEndpointAuthMethod'],
+    ],
     // Other URLs and values
     ['http clientUri', { clientUri: 'http://app.example.com' }, ['clientUri']],
     ['relative logoUri', { logoUri: '/logo.png' }, ['logoUri']],
@@ -348,7 +383,18 @@ describe('createClient validation (API.md §Validation)', () => {
         clientUri: 'http://app.example.com',
         visibility: 'PUBLIC',
       },
-      ['redirectUris.1', 'redirectUris.2', 'allowedCorsOrigins.0', 'scopes.1', 'scopes.2', 'grantTypes', 'responseTypes', 'requirePkce', 'clientUri', 'visibility'],
+      [
+        'redirectUris.1',
+        'redirectUris.2',
+        'allowedCorsOrigins.0',
+        'scopes.1',
+        'scopes.2',
+        'grantTypes',
+        'responseTypes',
+        'requirePkce',
+        'clientUri',
+        'visibility',
+      ],
     );
   });
 
@@ -356,7 +402,11 @@ describe('createClient validation (API.md §Validation)', () => {
     ['name over 200 characters', { name: 'n'.repeat(201) }, ['name']],
     ['description over 2000 characters', { description: 'd'.repeat(2001) }, ['description']],
     ['a redirect URI over 2048 characters', { clientType: 'WEB', redirectUris: [`https://app.example.com/${'a'.repeat(2048)}`] }, ['redirectUris']],
-    ['more than 100 redirect URIs', { clientType: 'WEB', redirectUris: Array.from({ length: 101 }, (_, i) => `https://app.example.com/cb/${i}`) }, ['redirectUris']],
+    [
+      'more than 100 redirect URIs',
+      { clientType: 'WEB', redirectUris: Array.from({ length: 101 }, (_, i) => `https://app.example.com/cb/${i}`) },
+      ['redirectUris'],
+    ],
     ['more than 100 CORS origins', { ...WEB, allowedCorsOrigins: Array.from({ length: 101 }, (_, i) => `https://o${i}.example.com`) }, ['allowedCorsOrigins']],
     ['a scope over 128 characters', { scopes: ['s'.repeat(129)] }, ['scopes']],
     ['more than 200 scopes', { scopes: Array.from({ length: 201 }, (_, i) => `s${i}`) }, ['scopes']],
@@ -458,7 +508,8 @@ describe('updateClient', () => {
     await expectUnchanged(client.id, stored, await update({ id: client.id, name: 'x'.repeat(201) }), 'BAD_USER_INPUT', ['name']);
 
     // The valid form of the same change goes through.
-    const machine = expectOk(await update({ id: client.id, clientType: 'MACHINE', grantTypes: ['CLIENT_CREDENTIALS'], responseTypes: [], redirectUris: [] })).updateClient.client;
+    const machine = expectOk(await update({ id: client.id, clientType: 'MACHINE', grantTypes: ['CLIENT_CREDENTIALS'], responseTypes: [], redirectUris: [] }))
+      .updateClient.client;
     expect(machine).toMatchObject({ clientType: 'MACHINE', grantTypes: ['CLIENT_CREDENTIALS'], responseTypes: [], redirectUris: [], version: 2 });
   });
 
@@ -488,7 +539,12 @@ describe('updateClient', () => {
     const { client } = await createClientOk({ applicationId: app.id, clientType: 'MACHINE' });
     expect(client.isDefault).toBe(false);
 
-    const moved = expectOk(await h.run<any>(`mutation ($input: UpdateClientInput!) { updateClient(input: $input) { client { id isDefault version application { defaultClient { id } } } } }`, { input: { id: client.id, isDefault: true } })).updateClient.client;
+    const moved = expectOk(
+      await h.run<any>(
+        `mutation ($input: UpdateClientInput!) { updateClient(input: $input) { client { id isDefault version application { defaultClient { id } } } } }`,
+        { input: { id: client.id, isDefault: true } },
+      ),
+    ).updateClient.client;
     expect(moved).toEqual({ id: client.id, isDefault: true, version: 2, application: { defaultClient: { id: client.id } } });
 
     const before = await getClient(oldDefault.id);
@@ -536,7 +592,9 @@ describe('updateClient', () => {
     const client = await createWeb();
     const stored = await row(client.id);
     await expectUnchanged(client.id, stored, await update({ id: client.id, visibility: 'PUBLIC' }), 'BAD_USER_INPUT', ['visibility']);
-    await expectUnchanged(client.id, stored, await update({ id: client.id, visibility: 'PUBLIC', clientUri: 'https://app.example.com' }), 'BAD_USER_INPUT', ['visibility']);
+    await expectUnchanged(client.id, stored, await update({ id: client.id, visibility: 'PUBLIC', clientUri: 'https://app.example.com' }), 'BAD_USER_INPUT', [
+      'visibility',
+    ]);
 
     const withUri = expectOk(await update({ id: client.id, clientUri: 'https://app.example.com' })).updateClient.client;
     expect(withUri.clientUriVerification.status).toBe('PENDING');
@@ -544,13 +602,19 @@ describe('updateClient', () => {
     await expectUnchanged(client.id, pending, await update({ id: client.id, visibility: 'PUBLIC' }), 'BAD_USER_INPUT', ['visibility']);
 
     // Once ownership is verified (done out of band by the verifier), the client can be published.
-    await h.dataSource.query(`UPDATE clients SET client_uri_verification = jsonb_set(client_uri_verification, '{status}', '"VERIFIED"') WHERE id = $1`, [client.id]);
+    await h.dataSource.query(`UPDATE clients SET client_uri_verification = jsonb_set(client_uri_verification, '{status}', '"VERIFIED"') WHERE id = $1`, [
+      client.id,
+    ]);
     const published = expectOk(await update({ id: client.id, visibility: 'PUBLIC' })).updateClient.client;
     expect(published.visibility).toBe('PUBLIC');
     expect(published.promotedAt).not.toBeNull();
     expect(Number.isNaN(new Date(published.promotedAt).getTime())).toBe(false);
     expect(published.clientUriVerification).toEqual({ status: 'VERIFIED', txtRecord: withUri.clientUriVerification.txtRecord });
-    const publicList = expectOk(await h.run<any>(`query ($a: ID!) { clients(filter: { applicationId: $a, visibility: PUBLIC }) { totalCount edges { node { id } } } }`, { a: applicationId }));
+    const publicList = expectOk(
+      await h.run<any>(`query ($a: ID!) { clients(filter: { applicationId: $a, visibility: PUBLIC }) { totalCount edges { node { id } } } }`, {
+        a: applicationId,
+      }),
+    );
     expect(publicList.clients).toEqual({ totalCount: 1, edges: [{ node: { id: client.id } }] });
 
     // Moving the URI restarts verification, so a PUBLIC client cannot keep it in the same change.
@@ -666,28 +730,45 @@ describe('listing clients', () => {
     const b = (await createClientOk({ applicationId: app.id, name: 'B', clientType: 'WEB', redirectUris: [WEB_URI] })).client;
     const expected = [app.defaultClient.id, a.id, b.id];
 
-    const top = expectOk(await h.run<any>(`query ($a: ID!) { clients(filter: { applicationId: $a }) { totalCount edges { cursor node { id application { id } } } } }`, { a: app.id }));
+    const top = expectOk(
+      await h.run<any>(`query ($a: ID!) { clients(filter: { applicationId: $a }) { totalCount edges { cursor node { id application { id } } } } }`, {
+        a: app.id,
+      }),
+    );
     expect(top.clients.totalCount).toBe(3);
     expect(top.clients.edges.map((e: any) => e.node.id).sort()).toEqual([...expected].sort());
     for (const edge of top.clients.edges) expect(edge.node.application.id).toBe(app.id);
 
-    const nested = expectOk(await h.run<any>(`query ($id: ID!) { application(id: $id) { clients { totalCount edges { node { id isDefault } } } } }`, { id: app.id }));
+    const nested = expectOk(
+      await h.run<any>(`query ($id: ID!) { application(id: $id) { clients { totalCount edges { node { id isDefault } } } } }`, { id: app.id }),
+    );
     expect(nested.application.clients.totalCount).toBe(3);
     expect(nested.application.clients.edges.map((e: any) => e.node.id).sort()).toEqual([...expected].sort());
     expect(nested.application.clients.edges.filter((e: any) => e.node.isDefault).map((e: any) => e.node.id)).toEqual([app.defaultClient.id]);
 
     // Paging through them visits each once.
-    const firstPage = expectOk(await h.run<any>(`query ($id: ID!) { application(id: $id) { clients(first: 2) { edges { node { id } } pageInfo { hasNextPage endCursor } } } }`, { id: app.id }));
+    const firstPage = expectOk(
+      await h.run<any>(`query ($id: ID!) { application(id: $id) { clients(first: 2) { edges { node { id } } pageInfo { hasNextPage endCursor } } } }`, {
+        id: app.id,
+      }),
+    );
     const page1 = firstPage.application.clients;
     expect(page1.edges).toHaveLength(2);
     expect(page1.pageInfo.hasNextPage).toBe(true);
-    const secondPage = expectOk(await h.run<any>(`query ($id: ID!, $after: String) { application(id: $id) { clients(first: 2, after: $after) { edges { node { id } } pageInfo { hasNextPage } } } }`, { id: app.id, after: page1.pageInfo.endCursor }));
+    const secondPage = expectOk(
+      await h.run<any>(
+        `query ($id: ID!, $after: String) { application(id: $id) { clients(first: 2, after: $after) { edges { node { id } } pageInfo { hasNextPage } } } }`,
+        { id: app.id, after: page1.pageInfo.endCursor },
+      ),
+    );
     const ids = [...page1.edges, ...secondPage.application.clients.edges].map((e: any) => e.node.id);
     expect(ids.sort()).toEqual([...expected].sort());
     expect(secondPage.application.clients.pageInfo.hasNextPage).toBe(false);
 
     // Another organization sees none of them.
-    const foreign = expectOk(await h.run<any>(`query ($a: ID!) { clients(filter: { applicationId: $a }) { totalCount } }`, { a: app.id }, { token: await h.token({ org: 'org-b' }) }));
+    const foreign = expectOk(
+      await h.run<any>(`query ($a: ID!) { clients(filter: { applicationId: $a }) { totalCount } }`, { a: app.id }, { token: await h.token({ org: 'org-b' }) }),
+    );
     expect(foreign.clients.totalCount).toBe(0);
   });
 });

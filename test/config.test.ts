@@ -75,7 +75,9 @@ describe('loadConfig', () => {
     expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: '1000' }).db).toMatchObject({ queryTimeoutMs: 6000 });
     expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: '0' }).db).toMatchObject({ statementTimeoutMs: 0, queryTimeoutMs: 0 });
     expect(loadConfig({ DB_QUERY_TIMEOUT_MS: '30000', DB_KEEPALIVE_DELAY_MS: '0' }).db).toMatchObject({ queryTimeoutMs: 30000, keepAliveDelayMs: 0 });
-    expect(configError({ DB_STATEMENT_TIMEOUT_MS: '5000', DB_QUERY_TIMEOUT_MS: '5000' }).message).toMatch(/DB_QUERY_TIMEOUT_MS: must exceed DB_STATEMENT_TIMEOUT_MS/);
+    expect(configError({ DB_STATEMENT_TIMEOUT_MS: '5000', DB_QUERY_TIMEOUT_MS: '5000' }).message).toMatch(
+      /DB_QUERY_TIMEOUT_MS: must exceed DB_STATEMENT_TIMEOUT_MS/,
+    );
   });
 
   test('shutdown drain: 5 s in production (never more than the grace), 0 elsewhere, and never longer than the grace', () => {
@@ -119,7 +121,11 @@ describe('loadConfig', () => {
     ['a DATABASE_URL of another database', { DATABASE_URL: 'mysql://root@localhost/db' }, ['DATABASE_URL']],
     ['a DATABASE_URL that is not a URL', { DATABASE_URL: 'localhost:5432' }, ['DATABASE_URL']],
     ['an unknown NODE_ENV', { NODE_ENV: 'staging' }, ['NODE_ENV']],
-    ['both AUTH_JWT_SECRET and AUTH_JWKS_URL', { AUTH_JWT_SECRET: SECRET, AUTH_JWKS_URL: 'https://issuer.example.com/jwks' }, ['AUTH_JWT_SECRET', 'AUTH_JWKS_URL']],
+    [
+      'both AUTH_JWT_SECRET and AUTH_JWKS_URL',
+      { AUTH_JWT_SECRET: SECRET, AUTH_JWKS_URL: 'https://issuer.example.com/jwks' },
+      ['AUTH_JWT_SECRET', 'AUTH_JWKS_URL'],
+    ],
     ['a JWKS URL that is not http(s)', { AUTH_JWKS_URL: 'ftp://issuer.example.com/jwks' }, ['AUTH_JWKS_URL']],
     ['production without AUTH_JWT_SECRET or AUTH_JWKS_URL', productionWithoutAuth, ['AUTH_JWT_SECRET']],
     ['production without SECRET_HASH_KEY', productionWithoutHashKey, ['SECRET_HASH_KEY']],

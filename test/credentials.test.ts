@@ -140,7 +140,14 @@ describe('createCredential: the five kinds', () => {
     expect(secret).toBeNull();
     expect(await get(credential.id)).toEqual(credential);
     const stored = (await row(credential.id))!;
-    expect(stored).toMatchObject({ provider_id: providerId, subject: 'service-account@example.com', password_hash: null, jwks: null, jwks_uri: null, url: null });
+    expect(stored).toMatchObject({
+      provider_id: providerId,
+      subject: 'service-account@example.com',
+      password_hash: null,
+      jwks: null,
+      jwks_uri: null,
+      url: null,
+    });
   });
 
   it.each([
@@ -221,13 +228,26 @@ describe('createCredential: the five kinds', () => {
   it('URL: identifier = url', async () => {
     const url = 'https://client.example.com/metadata.json';
     const { credential, secret } = await createOk({ url: { url } });
-    expect(credential).toEqual({ ...COMMON('URL'), __typename: 'UrlCredential', applicationId: appId, identifier: url, slug: 'https-client-example-com-metadata-json', url });
+    expect(credential).toEqual({
+      ...COMMON('URL'),
+      __typename: 'UrlCredential',
+      applicationId: appId,
+      identifier: url,
+      slug: 'https-client-example-com-metadata-json',
+      url,
+    });
     expect(secret).toBeNull();
   });
 
   it('PUBLIC: only the common fields; identifier generated or chosen; no secret', async () => {
     const generated = await createOk({ public: {} });
-    expect(generated.credential).toEqual({ ...COMMON('PUBLIC'), __typename: 'PublicCredential', applicationId: appId, identifier: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/), slug: expect.any(String) });
+    expect(generated.credential).toEqual({
+      ...COMMON('PUBLIC'),
+      __typename: 'PublicCredential',
+      applicationId: appId,
+      identifier: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/),
+      slug: expect.any(String),
+    });
     expect(generated.secret).toBeNull();
     const identifier = next('public-client');
     const chosen = await createOk({ public: { identifier } });
@@ -571,7 +591,9 @@ describe('rotateCredentialSecret', () => {
   it('needs secrets:rotate: FORBIDDEN otherwise, the hash unchanged', async () => {
     const { credential } = await createOk({ password: {} });
     const before = await row(credential.id);
-    expect(codes(await h.run(ROTATE, { input: { id: credential.id } }, { token: await h.token({ scopes: without('secrets:rotate') }) }))).toEqual(['FORBIDDEN']);
+    expect(codes(await h.run(ROTATE, { input: { id: credential.id } }, { token: await h.token({ scopes: without('secrets:rotate') }) }))).toEqual([
+      'FORBIDDEN',
+    ]);
     expect(await row(credential.id)).toEqual(before);
     const allowed = await h.run<any>(ROTATE, { input: { id: credential.id } }, { token: await h.token({ scopes: ['secrets:rotate'] }) });
     expect(allowed.errors).toBeUndefined();
@@ -598,7 +620,13 @@ describe('reading credentials', () => {
     const all = expectOk(await h.run<any>(APP_CREDENTIALS, { id: application })).application.credentials;
     expect(all.totalCount).toBe(5);
     expect(all.edges.map((e: any) => e.node.id)).toEqual([ids.TOKEN, ids.PASSWORD, ids.PUBLIC_KEY, ids.URL, ids.PUBLIC]);
-    expect(all.edges.map((e: any) => e.node.__typename)).toEqual(['TokenCredential', 'PasswordCredential', 'PublicKeyCredential', 'UrlCredential', 'PublicCredential']);
+    expect(all.edges.map((e: any) => e.node.__typename)).toEqual([
+      'TokenCredential',
+      'PasswordCredential',
+      'PublicKeyCredential',
+      'UrlCredential',
+      'PublicCredential',
+    ]);
     for (const type of Object.keys(ids)) {
       const filtered = expectOk(await h.run<any>(APP_CREDENTIALS, { id: application, type })).application.credentials;
       expect(filtered.totalCount).toBe(1);
@@ -618,10 +646,9 @@ describe('reading credentials', () => {
   });
 
   it('TokenCredential.provider and ApplicationCredential.application resolve', async () => {
-    const result = await h.run<any>(
-      `query ($id: ID!) { credential(id: $id) { ... on TokenCredential { provider { id name } application { id } } } }`,
-      { id: ids.TOKEN },
-    );
+    const result = await h.run<any>(`query ($id: ID!) { credential(id: $id) { ... on TokenCredential { provider { id name } application { id } } } }`, {
+      id: ids.TOKEN,
+    });
     expect(expectOk(result).credential).toEqual({ provider: { id: providerId, name: expect.any(String) }, application: { id: application } });
     for (const id of Object.values(ids)) {
       const app = await h.run<any>(`query ($id: ID!) { credential(id: $id) { ... on ApplicationCredential { application { id } } } }`, { id });
@@ -630,7 +657,13 @@ describe('reading credentials', () => {
   });
 
   it('node(id) returns the right type for each kind', async () => {
-    const expected: Record<string, string> = { TOKEN: 'TokenCredential', PASSWORD: 'PasswordCredential', PUBLIC_KEY: 'PublicKeyCredential', URL: 'UrlCredential', PUBLIC: 'PublicCredential' };
+    const expected: Record<string, string> = {
+      TOKEN: 'TokenCredential',
+      PASSWORD: 'PasswordCredential',
+      PUBLIC_KEY: 'PublicKeyCredential',
+      URL: 'UrlCredential',
+      PUBLIC: 'PublicCredential',
+    };
     for (const [type, id] of Object.entries(ids)) {
       expect(expectOk(await h.run<any>(NODE, { id })).node).toEqual({ __typename: expected[type], id, type });
     }
@@ -689,7 +722,9 @@ describe('another organization’s credentials and providers look missing', () =
 
   it('another organization’s provider cannot be deleted through a credential check either', async () => {
     // Org B's provider is unused by org A; org A still cannot delete it.
-    expect(codes(await h.run(`mutation ($input: DeleteProviderInput!) { deleteProvider(input: $input) { deletedId } }`, { input: { id: foreignProvider } }))).toEqual(['NOT_FOUND']);
+    expect(
+      codes(await h.run(`mutation ($input: DeleteProviderInput!) { deleteProvider(input: $input) { deletedId } }`, { input: { id: foreignProvider } })),
+    ).toEqual(['NOT_FOUND']);
   });
 });
 
@@ -709,7 +744,11 @@ describe('scopes', () => {
   it('TokenCredential.provider also needs providers:read', async () => {
     const { credential } = await createOk({ token: { providerId, subject: next('scoped') } });
     const token = await h.token({ scopes: ['credentials:read'] });
-    const result = await h.run<any>(`query ($id: ID!) { credential(id: $id) { ... on TokenCredential { providerId provider { id } } } }`, { id: credential.id }, { token });
+    const result = await h.run<any>(
+      `query ($id: ID!) { credential(id: $id) { ... on TokenCredential { providerId provider { id } } } }`,
+      { id: credential.id },
+      { token },
+    );
     expect(codes(result)).toEqual(['FORBIDDEN']);
   });
 
@@ -768,7 +807,9 @@ describe('concurrency', () => {
       expect(['created/CONFLICT', 'NOT_FOUND/deleted']).toContain(outcome);
     }
     // Nothing trusts a provider that is gone.
-    const [{ n }] = await h.dataSource.query('SELECT count(*)::int AS n FROM credentials c WHERE c.provider_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM providers p WHERE p.id = c.provider_id)');
+    const [{ n }] = await h.dataSource.query(
+      'SELECT count(*)::int AS n FROM credentials c WHERE c.provider_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM providers p WHERE p.id = c.provider_id)',
+    );
     expect(n).toBe(0);
   });
 });

@@ -86,7 +86,7 @@ test('a second Clavis on the same DATA_DIR is refused in one line naming the fir
   expect(await count(first)).toBe(1);
 }, 30_000);
 
-test('DATABASE_URL with a wrong password: one line naming DATABASE_URL and PostgreSQL\'s reason, exit 1', async () => {
+test("DATABASE_URL with a wrong password: one line naming DATABASE_URL and PostgreSQL's reason, exit 1", async () => {
   const { port } = await first.waitForLog((line) => line.msg === 'embedded PostgreSQL ready');
   const refused = spawnClavis(buildDir, productionEnv(`postgres://postgres:wrong@127.0.0.1:${port}/postgres`));
   expect(await refused.waitForExit(20_000)).toEqual({ code: 1, signal: null });

@@ -70,8 +70,18 @@ describe('KeyRing: sealing and opening', () => {
 
   it('fails when the ciphertext is cut short or extended', () => {
     const sealed = ringA.encrypt(SECRET, CONTEXT);
-    expect(() => ringA.decrypt(withPart(sealed, 4, (p) => Buffer.from(p, 'base64url').subarray(1).toString('base64url')), CONTEXT)).toThrow();
-    expect(() => ringA.decrypt(withPart(sealed, 4, (p) => Buffer.concat([Buffer.from(p, 'base64url'), Buffer.from([0])]).toString('base64url')), CONTEXT)).toThrow();
+    expect(() =>
+      ringA.decrypt(
+        withPart(sealed, 4, (p) => Buffer.from(p, 'base64url').subarray(1).toString('base64url')),
+        CONTEXT,
+      ),
+    ).toThrow();
+    expect(() =>
+      ringA.decrypt(
+        withPart(sealed, 4, (p) => Buffer.concat([Buffer.from(p, 'base64url'), Buffer.from([0])]).toString('base64url')),
+        CONTEXT,
+      ),
+    ).toThrow();
   });
 
   it.each([4, 8, 12, 15])('fails when the tag is truncated to %i bytes (GCM would accept short tags)', (length) => {
@@ -82,7 +92,12 @@ describe('KeyRing: sealing and opening', () => {
 
   it('fails when the tag is missing or the value is not a sealed value', () => {
     const sealed = ringA.encrypt(SECRET, CONTEXT);
-    expect(() => ringA.decrypt(withPart(sealed, 3, () => ''), CONTEXT)).toThrow();
+    expect(() =>
+      ringA.decrypt(
+        withPart(sealed, 3, () => ''),
+        CONTEXT,
+      ),
+    ).toThrow();
     expect(() => ringA.decrypt('', CONTEXT)).toThrow();
     expect(() => ringA.decrypt('not-sealed', CONTEXT)).toThrow();
     expect(() => ringA.decrypt(SECRET, CONTEXT)).toThrow();
@@ -90,7 +105,12 @@ describe('KeyRing: sealing and opening', () => {
 
   it('fails on an unknown format or extra parts', () => {
     const sealed = ringA.encrypt(SECRET, CONTEXT);
-    expect(() => ringA.decrypt(withPart(sealed, 0, () => 'v2'), CONTEXT)).toThrow();
+    expect(() =>
+      ringA.decrypt(
+        withPart(sealed, 0, () => 'v2'),
+        CONTEXT,
+      ),
+    ).toThrow();
     expect(() => ringA.decrypt(`${sealed}.extra`, CONTEXT)).toThrow();
   });
 
@@ -130,7 +150,12 @@ describe('KeyRing: key rotation', () => {
 
   it('a key id pointing at another key of the ring fails instead of decrypting garbage', () => {
     const sealedWithA = ringA.encrypt(SECRET, CONTEXT);
-    expect(() => ringBA.decrypt(withPart(sealedWithA, 1, () => 'B'), CONTEXT)).toThrow();
+    expect(() =>
+      ringBA.decrypt(
+        withPart(sealedWithA, 1, () => 'B'),
+        CONTEXT,
+      ),
+    ).toThrow();
   });
 
   it('a different key under the same id fails', () => {

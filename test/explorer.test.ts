@@ -240,7 +240,10 @@ browserDescribe('the development explorer in a browser without internet', () => 
     await page.locator('.graphiql-doc-explorer').getByText('Query', { exact: true }).waitFor();
     // The development token sits in the headers editor, ready to be sent.
     await page.getByText('Headers', { exact: true }).click();
-    await page.locator('.graphiql-editor-tool .graphiql-editor').getByText(/Bearer ey/).waitFor();
+    await page
+      .locator('.graphiql-editor-tool .graphiql-editor')
+      .getByText(/Bearer ey/)
+      .waitFor();
 
     const editor = page.locator('.graphiql-query-editor .CodeMirror');
     // It opens on Clavis's example query, not GraphiQL's generic one.

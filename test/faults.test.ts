@@ -73,13 +73,17 @@ async function lockApplication(h: Harness, id: string): Promise<{ release: () =>
 }
 
 async function blockedBackend(schema: string): Promise<number> {
-  return eventually(async () => {
-    const [row] = await db.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'clavis' AND wait_event_type = 'Lock' AND query ILIKE $1`,
-      [`%${schema}%applications%`],
-    );
-    return row?.pid;
-  }, 10_000, 'a Clavis backend waiting on the row lock');
+  return eventually(
+    async () => {
+      const [row] = await db.query<{ pid: number }>(
+        `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'clavis' AND wait_event_type = 'Lock' AND query ILIKE $1`,
+        [`%${schema}%applications%`],
+      );
+      return row?.pid;
+    },
+    10_000,
+    'a Clavis backend waiting on the row lock',
+  );
 }
 
 /** A production error answer: the code, and nothing of SQL, stack traces or driver messages. */
@@ -116,7 +120,10 @@ describe('connections dropped under the pool', () => {
       // The pool notices each idle connection's end and drops it, without crashing the process.
       await eventually(() => pool.totalCount === 0, 5000, 'the pool dropping its dead connections');
 
-      const after = await Promise.all([...Array.from({ length: 6 }, () => graphql(url, READ, undefined, token)), graphql(url, CREATE, { input: { identifier: identifier(), name: 'x' } }, token)]);
+      const after = await Promise.all([
+        ...Array.from({ length: 6 }, () => graphql(url, READ, undefined, token)),
+        graphql(url, CREATE, { input: { identifier: identifier(), name: 'x' } }, token),
+      ]);
       expect(after.map((response) => response.body.errors)).toEqual(Array(7).fill(undefined));
       const fresh = (await clavisBackends()).map((row) => row.pid);
       expect(fresh.length).toBeGreaterThan(0);
@@ -406,7 +413,11 @@ describe('timeouts and pool size from configuration', () => {
     pool.on('connect', sample);
     pool.on('acquire', sample);
     const sampler = setInterval(sample, 1);
-    const burst = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? graphql(url, CREATE, { input: { identifier: identifier(), name: 'b' } }, token) : graphql(url, READ, undefined, token))));
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        i % 3 === 0 ? graphql(url, CREATE, { input: { identifier: identifier(), name: 'b' } }, token) : graphql(url, READ, undefined, token),
+      ),
+    );
     clearInterval(sampler);
     expect(burst.map((response) => response.body.errors)).toEqual(Array(30).fill(undefined));
     expect(peak).toBe(2);
@@ -436,7 +447,10 @@ describe('the environment reaches the pool (a spawned process)', () => {
     const proxied = new URL(own.url);
     proxied.hostname = '127.0.0.1';
     proxied.port = String(proxy.port);
-    const clavis = await startClavis(buildDir, productionEnv(proxied.toString(), { DB_POOL_MAX: '2', DB_STATEMENT_TIMEOUT_MS: '400', DB_CONNECT_TIMEOUT_MS: '500' }));
+    const clavis = await startClavis(
+      buildDir,
+      productionEnv(proxied.toString(), { DB_POOL_MAX: '2', DB_STATEMENT_TIMEOUT_MS: '400', DB_CONNECT_TIMEOUT_MS: '500' }),
+    );
     const token = await processToken();
     const backends = async () => (await own.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'clavis'`)).length;
 

@@ -67,7 +67,11 @@ async function viaGateway(query: string, token: string | null) {
 }
 
 describe('composition', () => {
-  const composed = () => composeServices([{ name: 'clavis', typeDefs: parse(clavisSdl) }, { name: 'usage', typeDefs: USAGE_TYPE_DEFS }]);
+  const composed = () =>
+    composeServices([
+      { name: 'clavis', typeDefs: parse(clavisSdl) },
+      { name: 'usage', typeDefs: USAGE_TYPE_DEFS },
+    ]);
 
   test('Clavis composes with another subgraph without errors', () => {
     const result = composed();
@@ -93,10 +97,7 @@ describe('composition', () => {
 
 describe('through the gateway', () => {
   test('a Clavis query reaches into the usage subgraph and back into Clavis', async () => {
-    const result = await viaGateway(
-      `{ applications { edges { node { id name usage { requests lastClient { id clientId isDefault } } } } } }`,
-      await h.token(),
-    );
+    const result = await viaGateway(`{ applications { edges { node { id name usage { requests lastClient { id clientId isDefault } } } } } }`, await h.token());
     expect(result.errors).toBeUndefined();
     const nodes = result.data.applications.edges.map((edge: any) => edge.node);
     expect(nodes.map((node: any) => node.name)).toEqual(['Alpha', 'Beta', 'Gamma']);

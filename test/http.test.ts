@@ -73,7 +73,9 @@ describe('GraphQL over HTTP', () => {
   });
 
   test('GET /graphql without a preflight header is refused (CSRF prevention)', async () => {
-    const response = await fetch(`${devUrl}/graphql?query=${encodeURIComponent('{ applications { totalCount } }')}`, { headers: { authorization: `Bearer ${devToken}` } });
+    const response = await fetch(`${devUrl}/graphql?query=${encodeURIComponent('{ applications { totalCount } }')}`, {
+      headers: { authorization: `Bearer ${devToken}` },
+    });
     expect(response.status).toBe(400);
   });
 

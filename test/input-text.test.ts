@@ -47,17 +47,47 @@ const probes: Probe[] = [
   ['application dependency', CREATE_APPLICATION, app({ dependencies: ['https://api.example.com/', NUL] }), 'dependencies.1'],
   ['application zoneId (ID)', CREATE_APPLICATION, app({ zoneId: NUL }), 'zoneId'],
   ['idempotency key', CREATE_APPLICATION, app({ idempotencyKey: NUL }), 'idempotencyKey'],
-  ['default client redirect URI', CREATE_APPLICATION, app({ defaultClient: { redirectUris: [`https://app.example.com/cb${NUL}`] } }), 'defaultClient.redirectUris.0'],
+  [
+    'default client redirect URI',
+    CREATE_APPLICATION,
+    app({ defaultClient: { redirectUris: [`https://app.example.com/cb${NUL}`] } }),
+    'defaultClient.redirectUris.0',
+  ],
   ['default client scope', CREATE_APPLICATION, app({ defaultClient: { scopes: ['read', NUL] } }), 'defaultClient.scopes.1'],
   ['default client name', CREATE_APPLICATION, app({ defaultClient: { name: NUL } }), 'defaultClient.name'],
   ['provider clientId', CREATE_PROVIDER, provider({ clientId: NUL }), 'clientId'],
   ['provider clientSecret', CREATE_PROVIDER, provider({ clientSecret: NUL }), 'clientSecret'],
-  ['provider token endpoint', CREATE_PROVIDER, provider({ protocols: { oauth2: { tokenEndpoint: `https://idp.example.com/${NUL}` } } }), 'protocols.oauth2.tokenEndpoint'],
-  ['provider authorization parameter (JSON value)', CREATE_PROVIDER, provider({ protocols: { oauth2: { authorizationParameters: { prompt: NUL } } } }), 'protocols.oauth2.authorizationParameters.prompt'],
-  ['provider authorization parameter (JSON member name)', CREATE_PROVIDER, provider({ protocols: { oauth2: { authorizationParameters: { [NUL]: 'x' } } } }), 'protocols.oauth2.authorizationParameters'],
+  [
+    'provider token endpoint',
+    CREATE_PROVIDER,
+    provider({ protocols: { oauth2: { tokenEndpoint: `https://idp.example.com/${NUL}` } } }),
+    'protocols.oauth2.tokenEndpoint',
+  ],
+  [
+    'provider authorization parameter (JSON value)',
+    CREATE_PROVIDER,
+    provider({ protocols: { oauth2: { authorizationParameters: { prompt: NUL } } } }),
+    'protocols.oauth2.authorizationParameters.prompt',
+  ],
+  [
+    'provider authorization parameter (JSON member name)',
+    CREATE_PROVIDER,
+    provider({ protocols: { oauth2: { authorizationParameters: { [NUL]: 'x' } } } }),
+    'protocols.oauth2.authorizationParameters',
+  ],
   ['provider OpenID scope', CREATE_PROVIDER, provider({ protocols: { openid: { scopes: [NUL] } } }), 'protocols.openid.scopes.0'],
-  ['credential jwks member', CREATE_CREDENTIAL, () => ({ input: { applicationId, publicKey: { jwks: { keys: [rsaKey({ kid: NUL })] } } } }), 'publicKey.jwks.keys.0.kid'],
-  ['credential applicationId (ID)', CREATE_CREDENTIAL, { input: { applicationId: NUL, publicKey: { jwksUri: 'https://keys.example.com/jwks.json' } } }, 'applicationId'],
+  [
+    'credential jwks member',
+    CREATE_CREDENTIAL,
+    () => ({ input: { applicationId, publicKey: { jwks: { keys: [rsaKey({ kid: NUL })] } } } }),
+    'publicKey.jwks.keys.0.kid',
+  ],
+  [
+    'credential applicationId (ID)',
+    CREATE_CREDENTIAL,
+    { input: { applicationId: NUL, publicKey: { jwksUri: 'https://keys.example.com/jwks.json' } } },
+    'applicationId',
+  ],
   ['authenticateClient clientId', AUTHENTICATE, { input: { clientId: NUL, clientSecret: 'secret' } }, 'clientId'],
   ['application(id)', `query ($id: ID!) { application(id: $id) { id } }`, { id: NUL }, 'id'],
   ['node(id)', `query ($id: ID!) { node(id: $id) { id } }`, { id: NUL }, 'id'],
@@ -88,7 +118,10 @@ describe('control characters and lone surrogates are refused before execution', 
   });
 
   test('descriptions may hold tab and line breaks; well-formed non-ASCII text passes everywhere', async () => {
-    const result = await h.run(`mutation ($input: CreateApplicationInput!) { createApplication(input: $input) { application { name description } } }`, app({ name: 'Zürich 🚀', description: 'line one\n\tline two\r\n' }));
+    const result = await h.run(
+      `mutation ($input: CreateApplicationInput!) { createApplication(input: $input) { application { name description } } }`,
+      app({ name: 'Zürich 🚀', description: 'line one\n\tline two\r\n' }),
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data?.createApplication.application).toEqual({ name: 'Zürich 🚀', description: 'line one\n\tline two\r\n' });
   });
@@ -141,7 +174,12 @@ describe('other input that reached an internal error (item 9)', () => {
       expect(fieldPaths(result)).toEqual(['representations.1']);
     }
     // Either key of Client works; a valid representation still resolves.
-    const ok = await h.run(ENTITIES, { representations: [{ __typename: 'Client', clientId: 'unknown' }, { __typename: 'Application', id: applicationId }] });
+    const ok = await h.run(ENTITIES, {
+      representations: [
+        { __typename: 'Client', clientId: 'unknown' },
+        { __typename: 'Application', id: applicationId },
+      ],
+    });
     expect(ok.errors).toBeUndefined();
     expect(ok.data?._entities).toEqual([null, { __typename: 'Application' }]);
   });

@@ -21,7 +21,11 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 async function post(body: unknown, bearer = token) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, headers: response.headers, body: (await response.json()) as { data?: any; errors?: any[] } };
 }
 
@@ -134,7 +138,9 @@ describe('field suggestions', () => {
 });
 
 describe('rate limits', () => {
-  const create = (identifier: string) => ({ query: `mutation { createApplication(input: { identifier: "${identifier}", name: "${identifier}" }) { application { id } } }` });
+  const create = (identifier: string) => ({
+    query: `mutation { createApplication(input: { identifier: "${identifier}", name: "${identifier}" }) { application { id } } }`,
+  });
 
   test('mutations per caller: over the limit → RATE_LIMITED, 429 and Retry-After, nothing written', async () => {
     const limited = await h.token({ sub: 'busy-caller' });
@@ -155,11 +161,18 @@ describe('rate limits', () => {
     const owner = await h.token({ sub: 'owner' });
     const created = await post(create('rl-auth'), owner);
     expect(created.body.errors).toBeUndefined();
-    const secretQuery = await h.run(`mutation { createApplication(input: { identifier: "rl-auth-2", name: "x" }) { defaultClient { clientId } clientSecret } }`, {}, { token: await h.token({ sub: 'owner-2' }) });
+    const secretQuery = await h.run(
+      `mutation { createApplication(input: { identifier: "rl-auth-2", name: "x" }) { defaultClient { clientId } clientSecret } }`,
+      {},
+      { token: await h.token({ sub: 'owner-2' }) },
+    );
     const { clientId } = secretQuery.data!.createApplication.defaultClient;
     const secret = secretQuery.data!.createApplication.clientSecret;
     const authenticate = (clientSecret: string, bearer: string) =>
-      post({ query: `mutation($i: AuthenticateClientInput!) { authenticateClient(input: $i) { authenticated } }`, variables: { i: { clientId, clientSecret } } }, bearer);
+      post(
+        { query: `mutation($i: AuthenticateClientInput!) { authenticateClient(input: $i) { authenticated } }`, variables: { i: { clientId, clientSecret } } },
+        bearer,
+      );
 
     const attacker = await h.token({ sub: 'attacker' });
     for (let i = 0; i < 3; i++) expect((await authenticate('wrong', attacker)).body.data.authenticateClient.authenticated).toBe(false);
@@ -261,7 +274,9 @@ describe('rate limits', () => {
       const caller: Caller = { subject: `redis-${Date.now()}`, organizationId: 'org-redis', scopes: new Set() };
       const settings = { mutationsPerMinute: 1, authFailures: 3, authFailureWindowSeconds: 60, authLockoutSeconds: 60 };
       await new RateLimits({ kind: 'redis', client }, settings).consumeMutations(caller, 1);
-      await expect(new RateLimits({ kind: 'redis', client }, settings).consumeMutations(caller, 1)).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED' } });
+      await expect(new RateLimits({ kind: 'redis', client }, settings).consumeMutations(caller, 1)).rejects.toMatchObject({
+        extensions: { code: 'RATE_LIMITED' },
+      });
       expect(await client.exists(`mutation:${limiterKey('org-redis', caller.subject)}`)).toBe(1);
     } finally {
       client.disconnect();

@@ -55,9 +55,13 @@ describe('credentials:read alone', () => {
 
   test('cannot cross through node or _entities either', async () => {
     const token = await h.token({ scopes: ['credentials:read'] });
-    const node = await h.run(`query ($id: ID!) { node(id: $id) { ... on PasswordCredential { application { clients { totalCount } } } } }`, {
-      id: credentialId,
-    }, { token });
+    const node = await h.run(
+      `query ($id: ID!) { node(id: $id) { ... on PasswordCredential { application { clients { totalCount } } } } }`,
+      {
+        id: credentialId,
+      },
+      { token },
+    );
     expect(codes(node)).toEqual(['FORBIDDEN']);
     const entities = await h.run(
       `query ($r: [_Any!]!) { _entities(representations: $r) { ... on PasswordCredential { application { defaultClient { clientId } } } } }`,
@@ -95,9 +99,13 @@ describe('write-only tokens read back only what they wrote', () => {
     const token = await h.token({ scopes: ['applications:write'] });
     const own = await h.run(CREATE_CLIENT('name'), { input: { applicationId: app.application.id, name: 'Own' } }, { token });
     expect(own).toEqual({ data: { createClient: { client: { name: 'Own' } } } });
-    const crossing = await h.run(CREATE_CLIENT('application { clients { edges { node { clientId } } } }'), {
-      input: { applicationId: app.application.id, name: 'Crossing' },
-    }, { token });
+    const crossing = await h.run(
+      CREATE_CLIENT('application { clients { edges { node { clientId } } } }'),
+      {
+        input: { applicationId: app.application.id, name: 'Crossing' },
+      },
+      { token },
+    );
     expect(codes(crossing)).toEqual(['FORBIDDEN']);
     expect(leaks(crossing)).toBe(false);
   });

@@ -50,7 +50,18 @@ function operationLog(requestId: string): Promise<LogLine> {
 
 describe('request logs', () => {
   test('every request gets a request id (x-request-id header) and one JSON line with operation, outcome and duration', async () => {
-    const response = await graphql(clavis.graphqlUrl, `query CountApps { applications { totalCount } }`, undefined, token);
+    const response = await graphql(
+      clavis.graphqlUrl,
+      `
+        query CountApps {
+          applications {
+            totalCount
+          }
+        }
+      `,
+      undefined,
+      token,
+    );
     expect(response.body.errors).toBeUndefined();
     const requestId = String(response.headers['x-request-id']);
     expect(requestId).toMatch(UUID);
@@ -64,12 +75,36 @@ describe('request logs', () => {
 
   test('a valid caller-supplied x-request-id is kept; an invalid one is replaced', async () => {
     const given = 'gateway-7f3a.trace:42';
-    const kept = await graphql(clavis.graphqlUrl, `query Kept { applications { totalCount } }`, undefined, token, { headers: { 'x-request-id': given } });
+    const kept = await graphql(
+      clavis.graphqlUrl,
+      `
+        query Kept {
+          applications {
+            totalCount
+          }
+        }
+      `,
+      undefined,
+      token,
+      { headers: { 'x-request-id': given } },
+    );
     expect(kept.headers['x-request-id']).toBe(given);
     expect(await operationLog(given)).toMatchObject({ operation: 'Kept', outcome: 'ok' });
 
     for (const invalid of ['bad id with spaces', 'x'.repeat(129)]) {
-      const replaced = await graphql(clavis.graphqlUrl, `query Replaced { applications { totalCount } }`, undefined, token, { headers: { 'x-request-id': invalid } });
+      const replaced = await graphql(
+        clavis.graphqlUrl,
+        `
+          query Replaced {
+            applications {
+              totalCount
+            }
+          }
+        `,
+        undefined,
+        token,
+        { headers: { 'x-request-id': invalid } },
+      );
       const requestId = String(replaced.headers['x-request-id']);
       expect(requestId).toMatch(UUID);
       expect(await operationLog(requestId)).toMatchObject({ operation: 'Replaced' });
@@ -78,7 +113,20 @@ describe('request logs', () => {
   });
 
   test('failures are logged with their outcome: an error code, a parse failure, a request without a token', async () => {
-    const missing = await graphql(clavis.graphqlUrl, `mutation Missing { updateApplication(input: { id: "app_missing", name: "x" }) { application { id } } }`, undefined, await freshToken());
+    const missing = await graphql(
+      clavis.graphqlUrl,
+      `
+        mutation Missing {
+          updateApplication(input: { id: "app_missing", name: "x" }) {
+            application {
+              id
+            }
+          }
+        }
+      `,
+      undefined,
+      await freshToken(),
+    );
     expect(errorCodes(missing)).toEqual(['NOT_FOUND']);
     expect(await operationLog(String(missing.headers['x-request-id']))).toMatchObject({ operation: 'Missing', outcome: 'NOT_FOUND' });
 
@@ -86,14 +134,36 @@ describe('request logs', () => {
     expect(errorCodes(unparsable)).toEqual(['GRAPHQL_PARSE_FAILED']);
     expect(await operationLog(String(unparsable.headers['x-request-id']))).toMatchObject({ outcome: 'GRAPHQL_PARSE_FAILED' });
 
-    const anonymous = await graphql(clavis.graphqlUrl, `query NoToken { applications { totalCount } }`, undefined, undefined);
+    const anonymous = await graphql(
+      clavis.graphqlUrl,
+      `
+        query NoToken {
+          applications {
+            totalCount
+          }
+        }
+      `,
+      undefined,
+      undefined,
+    );
     expect(errorCodes(anonymous)).toEqual(['UNAUTHENTICATED']);
     expect(await operationLog(String(anonymous.headers['x-request-id']))).toMatchObject({ operation: 'NoToken', outcome: 'UNAUTHENTICATED', caller: null });
   });
 
   test('a request whose token does not verify is logged too (outcome UNAUTHENTICATED, no caller)', async () => {
     const forged = `${token.slice(0, -4)}AAAA`;
-    const response = await graphql(clavis.graphqlUrl, `query Forged { applications { totalCount } }`, undefined, forged);
+    const response = await graphql(
+      clavis.graphqlUrl,
+      `
+        query Forged {
+          applications {
+            totalCount
+          }
+        }
+      `,
+      undefined,
+      forged,
+    );
     expect(response.status).toBe(401);
     expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
     const requestId = String(response.headers['x-request-id']);
@@ -108,7 +178,11 @@ test('a body that is not JSON or too large is logged with its outcome', async ()
     ['{ "query": ', 'BAD_REQUEST', 400],
     [JSON.stringify({ query: '{ applications { totalCount } }', variables: { padding: 'x'.repeat(200 * 1024) } }), 'PAYLOAD_TOO_LARGE', 413],
   ] as const) {
-    const response = await request(clavis.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+    const response = await request(clavis.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body,
+    });
     expect(response.status).toBe(status);
     expect(await operationLog(String(response.headers['x-request-id']))).toMatchObject({ outcome, caller: null });
   }
@@ -119,7 +193,16 @@ describe('secrets never reach the output', () => {
     const providerSecret = `provider-secret-${Date.now()}-ZQXJ`;
     const provider = await graphql(
       clavis.graphqlUrl,
-      `mutation CreateProvider($input: CreateProviderInput!) { createProvider(input: $input) { provider { id clientSecretSet } } }`,
+      `
+        mutation CreateProvider($input: CreateProviderInput!) {
+          createProvider(input: $input) {
+            provider {
+              id
+              clientSecretSet
+            }
+          }
+        }
+      `,
       { input: { identifier: `prv-${Date.now()}`, name: 'Upstream IdP', clientId: 'upstream-client', clientSecret: providerSecret } },
       token,
     );
@@ -128,7 +211,16 @@ describe('secrets never reach the output', () => {
 
     const created = await graphql(
       clavis.graphqlUrl,
-      `mutation CreateApp($input: CreateApplicationInput!) { createApplication(input: $input) { defaultClient { clientId } clientSecret } }`,
+      `
+        mutation CreateApp($input: CreateApplicationInput!) {
+          createApplication(input: $input) {
+            defaultClient {
+              clientId
+            }
+            clientSecret
+          }
+        }
+      `,
       { input: { identifier: `app-${Date.now()}`, name: 'Logged app' } },
       await freshToken(),
     );
@@ -167,8 +259,35 @@ describe('/metrics', () => {
   }
 
   test('requests and latency by operation and outcome, pool connections', async () => {
-    for (let i = 0; i < 3; i++) expect((await graphql(clavis.graphqlUrl, `query MetricsProbe { applications { totalCount } }`, undefined, token)).body.errors).toBeUndefined();
-    await graphql(clavis.graphqlUrl, `query MetricsMissing { application(id: "app_none") { id } }`, undefined, undefined);
+    for (let i = 0; i < 3; i++)
+      expect(
+        (
+          await graphql(
+            clavis.graphqlUrl,
+            `
+              query MetricsProbe {
+                applications {
+                  totalCount
+                }
+              }
+            `,
+            undefined,
+            token,
+          )
+        ).body.errors,
+      ).toBeUndefined();
+    await graphql(
+      clavis.graphqlUrl,
+      `
+        query MetricsMissing {
+          application(id: "app_none") {
+            id
+          }
+        }
+      `,
+      undefined,
+      undefined,
+    );
     const text = await metrics();
     expect(text).toMatch(/^# TYPE clavis_graphql_requests_total counter$/m);
     expect(sample(text, 'clavis_graphql_requests_total{operation="MetricsProbe",outcome="ok"}')).toBe(3);
@@ -186,7 +305,18 @@ describe('/metrics', () => {
   test('operation names chosen by unauthenticated clients do not become label values (bounded series)', async () => {
     const names = Array.from({ length: 5 }, (_, i) => `Junk${i}${Date.now()}`);
     for (const name of names) await graphql(clavis.graphqlUrl, `query ${name} { applications { totalCount } }`, undefined, undefined);
-    await graphql(clavis.graphqlUrl, `query JunkForged { applications { totalCount } }`, undefined, 'not.a.token');
+    await graphql(
+      clavis.graphqlUrl,
+      `
+        query JunkForged {
+          applications {
+            totalCount
+          }
+        }
+      `,
+      undefined,
+      'not.a.token',
+    );
     const text = await metrics();
     for (const name of [...names, 'JunkForged']) expect(text).not.toContain(name);
     // They are still counted, and logged under their own names.
@@ -199,7 +329,12 @@ describe('/metrics', () => {
     const limited = await processToken({ org: 'org-obs', sub: 'rate-limited' });
     const outcomes: string[][] = [];
     for (let i = 0; i <= MUTATIONS_PER_MINUTE; i++) {
-      const response = await graphql(clavis.graphqlUrl, `mutation Limited { createApplication(input: { identifier: "limited-${i}-${Date.now()}", name: "x" }) { application { id } } }`, undefined, limited);
+      const response = await graphql(
+        clavis.graphqlUrl,
+        `mutation Limited { createApplication(input: { identifier: "limited-${i}-${Date.now()}", name: "x" }) { application { id } } }`,
+        undefined,
+        limited,
+      );
       outcomes.push(errorCodes(response));
     }
     expect(outcomes).toEqual([...Array(MUTATIONS_PER_MINUTE).fill([]), ['RATE_LIMITED']]);

@@ -56,11 +56,13 @@ async function walk(token: string, first: number, extra: Record<string, unknown>
 }
 
 const idsOf = (pages: Page[]) => pages.flatMap((page) => page.edges.map((edge) => edge.node.id));
-const byKey = <T>(key: (app: T) => string | number) => (a: T, b: T) => {
-  const ka = key(a);
-  const kb = key(b);
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
-};
+const byKey =
+  <T>(key: (app: T) => string | number) =>
+  (a: T, b: T) => {
+    const ka = key(a);
+    const kb = key(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  };
 /** Sort by a column, then by id: the keyset order. */
 function sorted(apps: CreatedApp['application'][], column: (app: CreatedApp['application']) => string | number): string[] {
   return [...apps].sort((a, b) => byKey(column)(a, b) || byKey((app: CreatedApp['application']) => app.id as string)(a, b)).map((app) => app.id);
@@ -251,7 +253,8 @@ describe('Application.clients connection', () => {
     for (let i = 0; i < 10; i++) {
       const result: Result = await h.run(query, { id: created.application.id, first: 2, after }, { token });
       expect(result.errors).toBeUndefined();
-      const connection: { totalCount: number; edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } = result.data!.application.clients;
+      const connection: { totalCount: number; edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } =
+        result.data!.application.clients;
       expect(connection.totalCount).toBe(5);
       seen.push(...connection.edges.map((edge: { node: { id: string } }) => edge.node.id));
       hasNext.push(connection.pageInfo.hasNextPage);

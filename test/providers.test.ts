@@ -42,8 +42,7 @@ afterAll(async () => {
 });
 
 /** The stored client secret in the clear, opened with the harness's key ring as Clavis would. */
-const revealClientSecret = (provider: Provider) =>
-  provider.clientSecretEncrypted ? TEST_KEY_RING.decrypt(provider.clientSecretEncrypted, provider.id) : null;
+const revealClientSecret = (provider: Provider) => (provider.clientSecretEncrypted ? TEST_KEY_RING.decrypt(provider.clientSecretEncrypted, provider.id) : null);
 const without = (scope: string) => SCOPES.filter((s) => s !== scope);
 const paths = (result: Result) => [...new Set(fieldPaths(result))].sort();
 
@@ -174,7 +173,14 @@ describe('createProvider', () => {
     const provider = await createOk({ protocols: { openid: { jwksUri: 'https://idp.example.com/jwks' } } });
     expect(provider.protocols).toEqual({
       oauth2: null,
-      openid: { discoveryUri: null, userinfoUri: null, jwksUri: 'https://idp.example.com/jwks', endSessionUri: null, idTokenSigningAlgorithms: null, scopes: null },
+      openid: {
+        discoveryUri: null,
+        userinfoUri: null,
+        jwksUri: 'https://idp.example.com/jwks',
+        endSessionUri: null,
+        idTokenSigningAlgorithms: null,
+        scopes: null,
+      },
     });
   });
 
@@ -235,7 +241,9 @@ describe('createProvider', () => {
   });
 
   it.each(['/access_token', '/data/token', '/a~1b/c~0d', ''])('accepts the JSON pointer %p', async (pointer) => {
-    expect((await createOk({ protocols: { oauth2: { tokenResponseAccessTokenPointer: pointer } } })).protocols.oauth2.tokenResponseAccessTokenPointer).toBe(pointer);
+    expect((await createOk({ protocols: { oauth2: { tokenResponseAccessTokenPointer: pointer } } })).protocols.oauth2.tokenResponseAccessTokenPointer).toBe(
+      pointer,
+    );
   });
 
   it.each(['access_token', '/a~2', '/a~', 'data/token'])('rejects the JSON pointer %p at protocols.oauth2.tokenResponseAccessTokenPointer', async (pointer) => {
@@ -300,7 +308,8 @@ describe('createProvider', () => {
 
     const otherZone = expectOk(await create({ identifier: 'dup-id', name: 'Other zone', slug: 'dup-slug', zoneId: 'zone-2' })).createProvider.provider;
     expect(otherZone).toMatchObject({ identifier: 'dup-id', slug: 'dup-slug', zoneId: 'zone-2' });
-    const otherOrg = expectOk(await create({ identifier: 'dup-id', name: 'Other org', slug: 'dup-slug' }, await h.token({ org: 'org-b' }))).createProvider.provider;
+    const otherOrg = expectOk(await create({ identifier: 'dup-id', name: 'Other org', slug: 'dup-slug' }, await h.token({ org: 'org-b' }))).createProvider
+      .provider;
     expect(otherOrg).toMatchObject({ identifier: 'dup-id', slug: 'dup-slug', organizationId: 'org-b' });
     expect(first.id).not.toBe(otherOrg.id);
   });
@@ -346,7 +355,10 @@ describe('the client secret', () => {
   it('is bound to its row: copied onto another provider it does not decrypt', async () => {
     const a = await createOk({ clientSecret: SECRET });
     const b = await createOk({});
-    await h.dataSource.query('UPDATE providers SET client_secret_encrypted = (SELECT client_secret_encrypted FROM providers WHERE id = $1) WHERE id = $2', [a.id, b.id]);
+    await h.dataSource.query('UPDATE providers SET client_secret_encrypted = (SELECT client_secret_encrypted FROM providers WHERE id = $1) WHERE id = $2', [
+      a.id,
+      b.id,
+    ]);
     expect(revealClientSecret(await entity(a.id))).toBe(SECRET);
     const copied = await entity(b.id);
     expect(copied.clientSecretSet).toBe(true);
@@ -396,7 +408,12 @@ describe('the client secret', () => {
 
 describe('updateProvider', () => {
   it('is a partial update that bumps the version', async () => {
-    const provider = await createOk({ description: 'kept', clientId: 'kept-client', protocols: FULL_PROTOCOLS, metadata: { docsUrl: 'https://docs.example.com' } });
+    const provider = await createOk({
+      description: 'kept',
+      clientId: 'kept-client',
+      protocols: FULL_PROTOCOLS,
+      metadata: { docsUrl: 'https://docs.example.com' },
+    });
     const updated = expectOk(await update({ id: provider.id, name: 'New name' })).updateProvider.provider;
     expect(updated).toEqual({ ...provider, name: 'New name', version: provider.version + 1, updatedAt: expect.anything() });
     expect(new Date(updated.updatedAt).getTime()).toBeGreaterThanOrEqual(new Date(provider.updatedAt).getTime());
@@ -471,8 +488,11 @@ describe('updateProvider', () => {
 describe('deleteProvider', () => {
   it('is CONFLICT while a token credential uses the provider, and works once none does', async () => {
     const provider = await createOk();
-    const application = expectOk(await h.run<any>(CREATE_APPLICATION, { input: { identifier: next('app'), name: 'Uses provider' } })).createApplication.application;
-    const credential = expectOk(await h.run<any>(CREATE_CREDENTIAL, { input: { applicationId: application.id, token: { providerId: provider.id, subject: 'svc' } } })).createCredential.credential;
+    const application = expectOk(await h.run<any>(CREATE_APPLICATION, { input: { identifier: next('app'), name: 'Uses provider' } })).createApplication
+      .application;
+    const credential = expectOk(
+      await h.run<any>(CREATE_CREDENTIAL, { input: { applicationId: application.id, token: { providerId: provider.id, subject: 'svc' } } }),
+    ).createCredential.credential;
     expect(credential).toMatchObject({ __typename: 'TokenCredential', providerId: provider.id });
 
     const before = await h.count('providers');
@@ -533,7 +553,9 @@ describe('another organization’s providers look missing', () => {
     expect(expectOk(await h.run<any>(NODE, { id: foreign.id })).node).toBeNull();
     const ids = expectOk(await h.run<any>(LIST, { first: 100 })).providers.edges.map((e: any) => e.node.id);
     expect(ids).not.toContain(foreign.id);
-    const entities = await h.run<any>(`query ($r: [_Any!]!) { _entities(representations: $r) { ... on Provider { id } } }`, { r: [{ __typename: 'Provider', id: foreign.id }] });
+    const entities = await h.run<any>(`query ($r: [_Any!]!) { _entities(representations: $r) { ... on Provider { id } } }`, {
+      r: [{ __typename: 'Provider', id: foreign.id }],
+    });
     expect(expectOk(entities)._entities).toEqual([null]);
   });
 
@@ -548,7 +570,8 @@ describe('another organization’s providers look missing', () => {
 
   it('the errors are exactly those of a missing id', async () => {
     const missing = 'prv_00000000000000000000000000';
-    const strip = (result: Result, id: string) => JSON.stringify(result.errors?.map((e) => ({ ...e, message: e.message.split(id).join('<id>'), extensions: { code: e.extensions?.code } })));
+    const strip = (result: Result, id: string) =>
+      JSON.stringify(result.errors?.map((e) => ({ ...e, message: e.message.split(id).join('<id>'), extensions: { code: e.extensions?.code } })));
     expect(strip(await update({ id: foreign.id, name: 'x' }), foreign.id)).toBe(strip(await update({ id: missing, name: 'x' }), missing));
     expect(strip(await h.run(DELETE, { input: { id: foreign.id } }), foreign.id)).toBe(strip(await h.run(DELETE, { input: { id: missing } }), missing));
   });

@@ -116,7 +116,8 @@ describe('README examples', () => {
     expect(result.errors).toBeUndefined();
     for (const [, name, path] of example.query.matchAll(KEEP)) {
       const value = at(result.data, path);
-      if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`# keep <${name}> = ${path}: no value there in ${JSON.stringify(result.data)}`);
+      if (typeof value !== 'string' && typeof value !== 'number')
+        throw new Error(`# keep <${name}> = ${path}: no value there in ${JSON.stringify(result.data)}`);
       kept.set(name, String(value));
     }
   });
@@ -124,7 +125,23 @@ describe('README examples', () => {
 
 describe('readmeExamples (the extraction itself)', () => {
   it('pairs a json block with the graphql block right before it, and skips SDL', () => {
-    const markdown = ['```graphql', 'query { a }', '```', '', '```json', '{ "x": 1 }', '```', 'text', '```json', '{}', '```', '```graphql', 'type A { id: ID! }', '```', ''].join('\n');
+    const markdown = [
+      '```graphql',
+      'query { a }',
+      '```',
+      '',
+      '```json',
+      '{ "x": 1 }',
+      '```',
+      'text',
+      '```json',
+      '{}',
+      '```',
+      '```graphql',
+      'type A { id: ID! }',
+      '```',
+      '',
+    ].join('\n');
     expect(readmeExamples(markdown)).toEqual([{ line: 1, query: 'query { a }\n', variables: '{ "x": 1 }\n' }]);
   });
 });

@@ -88,7 +88,13 @@ test('concurrent rotations through both replicas: no errors, and afterwards exac
   expect(new Set(secrets).size).toBe(21);
   // Each secret is tried on both replicas, each time by a caller of its own (no lockout).
   const checks = await Promise.all(
-    secrets.flatMap((clientSecret) => [0, 1].map(async (replica) => ({ clientSecret, replica, result: ok(await via(replica, AUTHENTICATE, { input: { clientId, clientSecret } })).authenticateClient }))),
+    secrets.flatMap((clientSecret) =>
+      [0, 1].map(async (replica) => ({
+        clientSecret,
+        replica,
+        result: ok(await via(replica, AUTHENTICATE, { input: { clientId, clientSecret } })).authenticateClient,
+      })),
+    ),
   );
   const working = checks.filter((check) => check.result.authenticated);
   expect(new Set(working.map((check) => check.clientSecret))).toEqual(new Set([latest.clientSecret, previous.clientSecret]));
@@ -101,7 +107,9 @@ test('concurrent updates with expectedVersion through both replicas: exactly one
   const { id, version: initial } = created.application;
   let version = initial;
   for (let round = 0; round < 3; round++) {
-    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => via(i, UPDATE, { input: { id, expectedVersion: version, name: `round ${round} writer ${i}` } })));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => via(i, UPDATE, { input: { id, expectedVersion: version, name: `round ${round} writer ${i}` } })),
+    );
     const winners = answers.filter((answer) => !answer.body.errors);
     expect(winners).toHaveLength(1);
     const losers = answers.filter((answer) => answer.body.errors);

@@ -101,7 +101,14 @@ describe('rotateClientSecret', () => {
     const { client: rotated, clientSecret: second } = await rotateOk(client.id);
     expect(second).toMatch(/^clv_cs_[A-Za-z0-9_-]{43}$/);
     expect(second).not.toBe(first);
-    expect(rotated).toMatchObject({ id: client.id, clientId: client.clientId, hasSecret: true, hasRotatedSecret: true, rotatedSecretExpiresAt: null, version: client.version + 1 });
+    expect(rotated).toMatchObject({
+      id: client.id,
+      clientId: client.clientId,
+      hasSecret: true,
+      hasRotatedSecret: true,
+      rotatedSecretExpiresAt: null,
+      version: client.version + 1,
+    });
     expect(new Date(rotated.secretRotatedAt).getTime()).toBeGreaterThanOrEqual(before - 5);
     expect(new Date(rotated.secretRotatedAt).getTime()).toBeLessThanOrEqual(Date.now() + 5);
 
@@ -110,7 +117,12 @@ describe('rotateClientSecret', () => {
     expect(stored.rotated_secret_hash.equals(hmac(first))).toBe(true);
     expect(stored.rotated_secret_expires_at).toBeNull();
     // The read path shows the same.
-    expect(await getClient(client.id)).toMatchObject({ hasRotatedSecret: true, rotatedSecretExpiresAt: null, secretRotatedAt: rotated.secretRotatedAt, version: client.version + 1 });
+    expect(await getClient(client.id)).toMatchObject({
+      hasRotatedSecret: true,
+      rotatedSecretExpiresAt: null,
+      secretRotatedAt: rotated.secretRotatedAt,
+      version: client.version + 1,
+    });
   });
 
   it('the old secret works (usedRotatedSecret: true) next to the new one, then stops after deleteRotatedClientSecret', async () => {
@@ -129,7 +141,14 @@ describe('rotateClientSecret', () => {
     });
 
     const deleted = expectOk(await deleteRotated(client.id)).deleteRotatedClientSecret.client;
-    expect(deleted).toMatchObject({ id: client.id, hasSecret: true, hasRotatedSecret: false, rotatedSecretExpiresAt: null, rotatedSecretLastUsedAt: null, version: client.version + 2 });
+    expect(deleted).toMatchObject({
+      id: client.id,
+      hasSecret: true,
+      hasRotatedSecret: false,
+      rotatedSecretExpiresAt: null,
+      rotatedSecretLastUsedAt: null,
+      version: client.version + 2,
+    });
     const stored = await row(client.id);
     expect(stored.rotated_secret_hash).toBeNull();
     expect(stored.secret_hash.equals(hmac(second))).toBe(true);
@@ -382,7 +401,9 @@ describe('authenticateClient', () => {
 
   it('a client without a secret (NONE) never authenticates, and fails like an unknown client', async () => {
     const { applicationId } = await createApp();
-    const created = expectOk<any>(await h.run(CREATE_CLIENT, { input: { applicationId, name: 'SPA', clientType: 'SPA', redirectUris: ['https://spa.example.com/cb'] } })).createClient;
+    const created = expectOk<any>(
+      await h.run(CREATE_CLIENT, { input: { applicationId, name: 'SPA', clientType: 'SPA', redirectUris: ['https://spa.example.com/cb'] } }),
+    ).createClient;
     const none = await authenticate(created.client.clientId, '');
     const unknown = await authenticate('no-such-client-id', '');
     expect(none).toEqual(FAILED);

@@ -65,7 +65,16 @@ describe('the schema carries the contract of API.md', () => {
   test('Client is a federation entity keyed by id and by clientId', () => {
     const client = definition(shape, 'type', 'Client');
     expect(client).toMatch(/^type Client implements Node\s+@key\(fields: "id"\)\s+@key\(fields: "clientId"\)/);
-    for (const field of ['clientId: String!', 'application: Application!', 'isDefault: Boolean!', 'clientType: ClientType!', 'grantTypes: [GrantType!]!', 'tokenEndpointAuthMethod: TokenEndpointAuthMethod!', 'hasSecret: Boolean!', 'hasRotatedSecret: Boolean!']) {
+    for (const field of [
+      'clientId: String!',
+      'application: Application!',
+      'isDefault: Boolean!',
+      'clientType: ClientType!',
+      'grantTypes: [GrantType!]!',
+      'tokenEndpointAuthMethod: TokenEndpointAuthMethod!',
+      'hasSecret: Boolean!',
+      'hasRotatedSecret: Boolean!',
+    ]) {
       expect(client).toContain(`  ${field}\n`);
     }
     // Secrets and their hashes are never fields.
@@ -90,7 +99,13 @@ describe('the schema carries the contract of API.md', () => {
 
   test('queries, connections and filters', () => {
     const query = definition(shape, 'type', 'Query');
-    for (const field of ['node(id: ID!): Node', 'application(id: ID!): Application', 'client(id: ID!): Client', 'clientByClientId(clientId: String!): Client', '_entities(representations: [_Any!]!): [_Entity]!']) {
+    for (const field of [
+      'node(id: ID!): Node',
+      'application(id: ID!): Application',
+      'client(id: ID!): Client',
+      'clientByClientId(clientId: String!): Client',
+      '_entities(representations: [_Any!]!): [_Entity]!',
+    ]) {
       expect(query).toContain(field);
     }
     expect(query).toMatch(/applications\([^)]*filter: ApplicationFilter[^)]*\): ApplicationConnection!/);
@@ -104,7 +119,16 @@ describe('the schema carries the contract of API.md', () => {
 
   test('inputs use the contract names', () => {
     const create = definition(shape, 'input', 'CreateApplicationInput');
-    for (const field of ['identifier: String!', 'name: String!', 'slug: String', 'zoneId: ID', 'ownerType: OwnerType', 'defaultClient: ClientSettingsInput', 'idempotencyKey: String', 'dependencies: [String!]']) {
+    for (const field of [
+      'identifier: String!',
+      'name: String!',
+      'slug: String',
+      'zoneId: ID',
+      'ownerType: OwnerType',
+      'defaultClient: ClientSettingsInput',
+      'idempotencyKey: String',
+      'dependencies: [String!]',
+    ]) {
       expect(create).toContain(`  ${field}\n`);
     }
     const update = definition(shape, 'input', 'UpdateApplicationInput');

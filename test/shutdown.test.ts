@@ -39,7 +39,12 @@ afterAll(async () => {
 const UPDATE = `mutation Rename($input: UpdateApplicationInput!) { updateApplication(input: $input) { application { id name version } } }`;
 
 async function createApplication(clavis: ClavisProcess, identifier: string): Promise<{ id: string; version: number }> {
-  const response = await graphql(clavis.graphqlUrl, `mutation { createApplication(input: { identifier: "${identifier}", name: "before" }) { application { id version } } }`, undefined, token);
+  const response = await graphql(
+    clavis.graphqlUrl,
+    `mutation { createApplication(input: { identifier: "${identifier}", name: "before" }) { application { id version } } }`,
+    undefined,
+    token,
+  );
   if (!response.body.data?.createApplication) throw new Error(`createApplication failed: ${response.text}`);
   return response.body.data.createApplication.application;
 }
@@ -61,7 +66,9 @@ async function lockApplication(id: string): Promise<{ release: () => Promise<voi
 /** Resolves once a Clavis backend is blocked on a lock (the mutation is in flight). */
 function mutationBlocked(): Promise<unknown> {
   return eventually(
-    async () => (await db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'clavis' AND wait_event_type = 'Lock'`)).length > 0,
+    async () =>
+      (await db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'clavis' AND wait_event_type = 'Lock'`))
+        .length > 0,
     10_000,
     'a Clavis backend waiting on the row lock',
   );
@@ -110,7 +117,11 @@ test('SIGTERM during a mutation: it finishes and commits, new connections are re
   expect(clavis.logs().some((line) => line.msg === 'stopped')).toBe(true);
   expect(await applicationRow(app.id)).toEqual({ name: 'after', version: app.version + 1 });
   // The pool was closed: no Clavis backend is left on the database.
-  await eventually(async () => (await db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'clavis'`)).length === 0, 5000, 'no clavis backends');
+  await eventually(
+    async () => (await db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'clavis'`)).length === 0,
+    5000,
+    'no clavis backends',
+  );
 }, 30_000);
 
 test('work still blocked when the grace period ends: the process exits promptly, callers get no success, nothing is written', async () => {
@@ -119,11 +130,19 @@ test('work still blocked when the grace period ends: the process exits promptly,
   const clavis = await startClavis(buildDir, productionEnv(db.url, { SHUTDOWN_GRACE_MS: String(graceMs), SHUTDOWN_DRAIN_MS: '0', DB_POOL_MAX: '1' }));
   const [blocked, queued] = [await createApplication(clavis, 'abandoned'), await createApplication(clavis, 'queued')];
   const lock = await lockApplication(blocked.id);
-  const settle = (promise: Promise<GraphQLResponse>) => promise.then((response) => ({ response }), (error: Error) => ({ error }));
+  const settle = (promise: Promise<GraphQLResponse>) =>
+    promise.then(
+      (response) => ({ response }),
+      (error: Error) => ({ error }),
+    );
   const first = settle(graphql(clavis.graphqlUrl, UPDATE, { input: { id: blocked.id, name: 'half-done' } }, token, { timeoutMs: 15_000 }));
   await mutationBlocked();
   const second = settle(graphql(clavis.graphqlUrl, UPDATE, { input: { id: queued.id, name: 'late' } }, token, { timeoutMs: 15_000 }));
-  await eventually(async () => /clavis_db_pool_connections\{state="waiting"\} 1\b/.test((await request(`${clavis.baseUrl}/metrics`)).text), 5000, 'a request waiting for the pool');
+  await eventually(
+    async () => /clavis_db_pool_connections\{state="waiting"\} 1\b/.test((await request(`${clavis.baseUrl}/metrics`)).text),
+    5000,
+    'a request waiting for the pool',
+  );
 
   const signalledAt = Date.now();
   clavis.child.kill('SIGTERM');
@@ -142,7 +161,11 @@ test('work still blocked when the grace period ends: the process exits promptly,
 
   // Releasing the lock lets the orphaned statement run, but its transaction never commits.
   await lock.release();
-  await eventually(async () => (await db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'clavis'`)).length === 0, 5000, 'the orphaned backend gone');
+  await eventually(
+    async () => (await db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'clavis'`)).length === 0,
+    5000,
+    'the orphaned backend gone',
+  );
   expect(await applicationRow(blocked.id)).toEqual({ name: 'before', version: blocked.version });
   expect(await applicationRow(queued.id)).toEqual({ name: 'before', version: queued.version });
 }, 30_000);
@@ -158,7 +181,20 @@ test('SHUTDOWN_DRAIN_MS: after SIGTERM /readyz answers 503 while /graphql still 
   const readiness = await request(`${clavis.baseUrl}/readyz`);
   expect(readiness.status).toBe(503);
   expect(JSON.parse(readiness.text)).toEqual({ status: 'stopping' });
-  const created = await graphql(clavis.graphqlUrl, `mutation { createApplication(input: { identifier: "drained", name: "during the drain" }) { application { name } } }`, undefined, token);
+  const created = await graphql(
+    clavis.graphqlUrl,
+    `
+      mutation {
+        createApplication(input: { identifier: "drained", name: "during the drain" }) {
+          application {
+            name
+          }
+        }
+      }
+    `,
+    undefined,
+    token,
+  );
   expect(created.status).toBe(200);
   expect(created.body).toEqual({ data: { createApplication: { application: { name: 'during the drain' } } } });
   expect((await request(`${clavis.baseUrl}/healthz`)).status).toBe(200);

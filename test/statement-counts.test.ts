@@ -68,7 +68,10 @@ test('without totals the nested page costs at most 6 statements', async () => {
 });
 
 test('children pages honour first/after per parent in one statement', async () => {
-  const first = await statementsFor(`{ applications(first: 10) { edges { node { clients(first: 2) { pageInfo { hasNextPage endCursor } edges { node { id } } } } } } }`, {});
+  const first = await statementsFor(
+    `{ applications(first: 10) { edges { node { clients(first: 2) { pageInfo { hasNextPage endCursor } edges { node { id } } } } } } }`,
+    {},
+  );
   const pages = first.data.applications.edges.map((e: any) => e.node.clients);
   for (const page of pages) {
     expect(page.edges).toHaveLength(2);
@@ -76,7 +79,10 @@ test('children pages honour first/after per parent in one statement', async () =
   }
   const appId = (await h.run(`{ applications(first: 1) { edges { node { id } } } }`)).data!.applications.edges[0].node.id;
   const cursor = pages[0].pageInfo.endCursor;
-  const rest = await h.run(`query($id: ID!, $after: String) { application(id: $id) { clients(first: 2, after: $after) { pageInfo { hasNextPage } edges { node { id } } } } }`, { id: appId, after: cursor });
+  const rest = await h.run(
+    `query($id: ID!, $after: String) { application(id: $id) { clients(first: 2, after: $after) { pageInfo { hasNextPage } edges { node { id } } } } }`,
+    { id: appId, after: cursor },
+  );
   const ids = [...pages[0].edges, ...rest.data!.application.clients.edges].map((e: any) => e.node.id);
   expect(new Set(ids).size).toBe(3);
   expect(rest.data!.application.clients.pageInfo.hasNextPage).toBe(false);
@@ -105,7 +111,10 @@ test('a backward nested page (last / before) costs the same statements as the fo
   // Paging on backward from a cursor, under every parent at once, is still one statement for all their clients.
   const seen = await statementsFor(`{ applications(last: 1) { edges { node { clients(last: 1) { pageInfo { startCursor } } } } } }`, {});
   const before = seen.data.applications.edges[0].node.clients.pageInfo.startCursor;
-  const fromCursor = await statementsFor(`query($before: String!) { applications(last: 50) { edges { node { clients(last: 2, before: $before) { edges { node { id } } } } } } }`, { before });
+  const fromCursor = await statementsFor(
+    `query($before: String!) { applications(last: 50) { edges { node { clients(last: 2, before: $before) { edges { node { id } } } } } } }`,
+    { before },
+  );
   expect(fromCursor.data.applications.edges.some((e: any) => e.node.clients.edges.length > 0)).toBe(true);
   expect(h.sql.statements.filter((sql) => /LATERAL/.test(sql))).toHaveLength(1);
 });
@@ -137,7 +146,11 @@ test('nested pages read only the columns the query needs, and computed fields st
   expect(computed.errors).toBeUndefined();
   for (const { node } of computed.data!.applications.edges) {
     // Seeded clients all have a secret and no rotated one.
-    expect(node.clients.edges.map((e: any) => [e.node.hasSecret, e.node.hasRotatedSecret])).toEqual([[true, false], [true, false], [true, false]]);
+    expect(node.clients.edges.map((e: any) => [e.node.hasSecret, e.node.hasRotatedSecret])).toEqual([
+      [true, false],
+      [true, false],
+      [true, false],
+    ]);
     for (const { node: credential } of node.credentials.edges) {
       if (credential.__typename === 'TokenCredential') expect(credential.provider.id).toMatch(/^prv_/);
       if (credential.__typename === 'UrlCredential') expect(credential.url).toMatch(/^https:/);

@@ -20,8 +20,16 @@ beforeAll(async () => {
   h = await createHarness();
   tokenA = await h.token({ org: 'org-a' });
   tokenB = await h.token({ org: 'org-b' });
-  appA = await createApp(h, { identifier: 'same-identifier', name: 'Shared Name', protocols: { oauth2: { redirectUris: ['https://a.example.com/cb'] } } }, tokenA);
-  appB = await createApp(h, { identifier: 'same-identifier', name: 'Shared Name', protocols: { oauth2: { redirectUris: ['https://b.example.com/cb'] } } }, tokenB);
+  appA = await createApp(
+    h,
+    { identifier: 'same-identifier', name: 'Shared Name', protocols: { oauth2: { redirectUris: ['https://a.example.com/cb'] } } },
+    tokenA,
+  );
+  appB = await createApp(
+    h,
+    { identifier: 'same-identifier', name: 'Shared Name', protocols: { oauth2: { redirectUris: ['https://b.example.com/cb'] } } },
+    tokenB,
+  );
   const extra = await h.run(CREATE_CLIENT, { input: { applicationId: appB.application.id, name: 'B extra' } }, { token: tokenB });
   expect(extra.errors).toBeUndefined();
   extraClientB = extra.data!.createClient.client;
@@ -102,7 +110,11 @@ describe('providers and credentials of another organization are invisible too', 
   let credentialB: string;
 
   beforeAll(async () => {
-    const provider = await h.run(`mutation ($input: CreateProviderInput!) { createProvider(input: $input) { provider { id } } }`, { input: { identifier: 'b-provider', name: 'B Provider' } }, { token: tokenB });
+    const provider = await h.run(
+      `mutation ($input: CreateProviderInput!) { createProvider(input: $input) { provider { id } } }`,
+      { input: { identifier: 'b-provider', name: 'B Provider' } },
+      { token: tokenB },
+    );
     expect(provider.errors).toBeUndefined();
     providerB = provider.data!.createProvider.provider.id;
     const credential = await h.run(
@@ -158,7 +170,11 @@ describe('mutations on another organization’s objects are NOT_FOUND, like miss
   });
 
   test('B’s objects are untouched afterwards', async () => {
-    const app = await h.run(`query ($id: ID!) { application(id: $id) { name version clients { totalCount } } }`, { id: appB.application.id }, { token: tokenB });
+    const app = await h.run(
+      `query ($id: ID!) { application(id: $id) { name version clients { totalCount } } }`,
+      { id: appB.application.id },
+      { token: tokenB },
+    );
     expect(app.data!.application).toEqual({ name: 'Shared Name', version: 1, clients: { totalCount: 2 } });
     const client = await h.run(`query ($id: ID!) { client(id: $id) { name version } }`, { id: extraClientB.id }, { token: tokenB });
     expect(client.data!.client).toEqual({ name: 'B extra', version: 1 });
@@ -168,7 +184,9 @@ describe('mutations on another organization’s objects are NOT_FOUND, like miss
 describe('lists and nested fields stay inside the organization', () => {
   test('applications never contains B’s rows, with or without filters', async () => {
     for (const filter of [undefined, { zoneId: 'default' }, { search: 'Shared' }, { ownerType: 'CUSTOMER' }]) {
-      const result = await asA(`query ($f: ApplicationFilter) { applications(first: 100, filter: $f) { totalCount edges { node { id organizationId } } } }`, { f: filter });
+      const result = await asA(`query ($f: ApplicationFilter) { applications(first: 100, filter: $f) { totalCount edges { node { id organizationId } } } }`, {
+        f: filter,
+      });
       expect(result.errors).toBeUndefined();
       const nodes = result.data!.applications.edges.map((edge: { node: unknown }) => edge.node);
       expect(nodes).toEqual([{ id: appA.application.id, organizationId: 'org-a' }]);
@@ -179,12 +197,16 @@ describe('lists and nested fields stay inside the organization', () => {
   test('clients never contains B’s rows, even filtered by B’s application id', async () => {
     const all = await asA(`{ clients(first: 100) { totalCount edges { node { id } } } }`);
     expect(all.data!.clients).toEqual({ totalCount: 1, edges: [{ node: { id: appA.defaultClient.id } }] });
-    const filtered = await asA(`query ($app: ID!) { clients(first: 100, filter: { applicationId: $app }) { totalCount edges { node { id } } } }`, { app: appB.application.id });
+    const filtered = await asA(`query ($app: ID!) { clients(first: 100, filter: { applicationId: $app }) { totalCount edges { node { id } } } }`, {
+      app: appB.application.id,
+    });
     expect(filtered.data!.clients).toEqual({ totalCount: 0, edges: [] });
   });
 
   test('Client.application and Application.clients / defaultClient resolve within the organization', async () => {
-    const result = await asA(`{ clients(first: 100) { edges { node { id application { id organizationId defaultClient { id } clients { totalCount edges { node { id } } } } } } } }`);
+    const result = await asA(
+      `{ clients(first: 100) { edges { node { id application { id organizationId defaultClient { id } clients { totalCount edges { node { id } } } } } } } }`,
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data!.clients.edges).toEqual([
       {

@@ -40,7 +40,8 @@ function postgresTicks(database: string): Map<number, number> {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
       const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      const backend = /^postgres: \S+: (?!checkpointer|background writer|walwriter|autovacuum launcher|logical replication launcher|archiver|startup|stats)/.test(title);
+      const backend =
+        /^postgres: \S+: (?!checkpointer|background writer|walwriter|autovacuum launcher|logical replication launcher|archiver|startup|stats)/.test(title);
       if (backend && !title.includes(` ${database} `)) continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]));
@@ -87,7 +88,13 @@ export interface CpuUse {
 
 export function cpuSnapshot(serverPid: number, database: string): CpuSnapshot {
   const usage = process.cpuUsage();
-  return { at: process.hrtime.bigint(), server: processTicks(serverPid), postgres: postgresTicks(database), driverUs: usage.user + usage.system, machine: machineTicks() };
+  return {
+    at: process.hrtime.bigint(),
+    server: processTicks(serverPid),
+    postgres: postgresTicks(database),
+    driverUs: usage.user + usage.system,
+    machine: machineTicks(),
+  };
 }
 
 export function cpuSince(before: CpuSnapshot, serverPid: number, database: string): CpuUse {

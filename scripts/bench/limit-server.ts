@@ -119,7 +119,9 @@ async function application(pool: Pool, caller: Caller, id: unknown): Promise<str
         metadata: row.metadata ? { docsUrl: row.metadata.docsUrl ?? null } : null,
         protocols: row.protocols
           ? {
-              oauth2: row.protocols.oauth2 ? { redirectUris: row.protocols.oauth2.redirectUris, postLogoutRedirectUris: row.protocols.oauth2.postLogoutRedirectUris } : null,
+              oauth2: row.protocols.oauth2
+                ? { redirectUris: row.protocols.oauth2.redirectUris, postLogoutRedirectUris: row.protocols.oauth2.postLogoutRedirectUris }
+                : null,
             }
           : null,
         dependencies: row.dependencies,
@@ -138,7 +140,14 @@ function cursor(createdAt: string, id: string): string {
 
 function credentialNode(row: Row): Record<string, unknown> {
   const typename = CREDENTIAL_TYPE_NAMES[row.type];
-  const node: Record<string, unknown> = { __typename: typename, id: row.id, type: row.type, identifier: row.identifier, slug: row.slug, createdAt: row.created_at };
+  const node: Record<string, unknown> = {
+    __typename: typename,
+    id: row.id,
+    type: row.type,
+    identifier: row.identifier,
+    slug: row.slug,
+    createdAt: row.created_at,
+  };
   if (row.type === 'TOKEN') {
     node.subject = row.subject;
     node.provider = { id: row.provider_id, identifier: row.provider_identifier, name: row.provider_name, type: row.provider_type };
@@ -154,10 +163,7 @@ async function page(pool: Pool, caller: Caller, first: unknown): Promise<string>
   requireScopes(caller, 'applications:read', 'credentials:read', 'providers:read');
   const limit = first == null ? DEFAULT_PAGE : Number(first);
   if (!Number.isInteger(limit) || limit < 0 || limit > MAX_PAGE) throw new HttpError(400, 'bad first');
-  const [apps, count] = await Promise.all([
-    pool.query({ ...SQL.page, values: [caller.org, limit + 1] }),
-    pool.query({ ...SQL.count, values: [caller.org] }),
-  ]);
+  const [apps, count] = await Promise.all([pool.query({ ...SQL.page, values: [caller.org, limit + 1] }), pool.query({ ...SQL.count, values: [caller.org] })]);
   const rows = apps.rows.slice(0, limit);
   const ids = rows.map((row) => row.id as string);
   const [clients, credentials] = await Promise.all([

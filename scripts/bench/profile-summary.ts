@@ -70,12 +70,24 @@ export function areaOf(frame: CallFrame): string {
 }
 
 const LAYER_OF_PACKAGE: [RegExp, string][] = [
-  [/^(express|router|body-parser|raw-body|@as-integrations\/.*|on-finished|finalhandler|content-type|type-is|qs|iconv-lite|depd|statuses|media-typer|mime-types|mime-db|parseurl|http-errors|send|encodeurl|escape-html|vary|cookie|fresh|range-parser|accepts|negotiator|content-disposition|forwarded|proxy-addr|safe-buffer|setprototypeof|toidentifier|unpipe|ee-first|merge-descriptors)$/, 'Express, body-parser, HTTP middleware'],
+  [
+    /^(express|router|body-parser|raw-body|@as-integrations\/.*|on-finished|finalhandler|content-type|type-is|qs|iconv-lite|depd|statuses|media-typer|mime-types|mime-db|parseurl|http-errors|send|encodeurl|escape-html|vary|cookie|fresh|range-parser|accepts|negotiator|content-disposition|forwarded|proxy-addr|safe-buffer|setprototypeof|toidentifier|unpipe|ee-first|merge-descriptors)$/,
+    'Express, body-parser, HTTP middleware',
+  ],
   [/^@apollo\//, 'Apollo Server'],
-  [/^(graphql|type-graphql|class-validator|validator|libphonenumber-js|graphql-scalars|@graphql-tools\/.*|graphql-query-complexity|@escape\.tech\/.*|graphql-armor.*|@apollo\/subgraph)$/, 'GraphQL (graphql-js, type-graphql, validation, limits)'],
-  [/^(typeorm|pg|pg-protocol|pg-pool|pg-types|pg-connection-string|postgres-array|postgres-date|postgres-bytea|postgres-interval|pgpass|dataloader|reflect-metadata)$/, 'database access (TypeORM, pg, DataLoader)'],
+  [
+    /^(graphql|type-graphql|class-validator|validator|libphonenumber-js|graphql-scalars|@graphql-tools\/.*|graphql-query-complexity|@escape\.tech\/.*|graphql-armor.*|@apollo\/subgraph)$/,
+    'GraphQL (graphql-js, type-graphql, validation, limits)',
+  ],
+  [
+    /^(typeorm|pg|pg-protocol|pg-pool|pg-types|pg-connection-string|postgres-array|postgres-date|postgres-bytea|postgres-interval|pgpass|dataloader|reflect-metadata)$/,
+    'database access (TypeORM, pg, DataLoader)',
+  ],
   [/^(jose)$/, 'auth (jose)'],
-  [/^(pino|@pinojs\/.*|sonic-boom|thread-stream|prom-client|fast-redact|on-exit-leak-free|quick-format-unescaped|atomic-sleep|safe-stable-stringify|real-require)$/, 'logging and metrics'],
+  [
+    /^(pino|@pinojs\/.*|sonic-boom|thread-stream|prom-client|fast-redact|on-exit-leak-free|quick-format-unescaped|atomic-sleep|safe-stable-stringify|real-require)$/,
+    'logging and metrics',
+  ],
   [/^(postgraphile|postgraphile-core|graphile-build|graphile-build-pg|graphile-utils|pg-sql2|graphql-parse-resolve-info|@graphile\/.*)$/, 'PostGraphile'],
   [/^(rate-limiter-flexible|ioredis)$/, 'rate limiting'],
 ];
@@ -87,7 +99,8 @@ export function layerOf(frame: CallFrame): string {
   if (area === '(program)') return 'V8 (program: compiler, runtime)';
   if (area === '(V8 builtins / native)') {
     const fn = frame.functionName;
-    if (/^(writev|writeBuffer|writeString|writeUtf8String|writeLatin1String|writeAsciiString|writeUcs2String|readStart|readStop|shutdown|close)$/.test(fn)) return 'socket and file writes (syscalls)';
+    if (/^(writev|writeBuffer|writeString|writeUtf8String|writeLatin1String|writeAsciiString|writeUcs2String|readStart|readStop|shutdown|close)$/.test(fn))
+      return 'socket and file writes (syscalls)';
     if (/^(Hash|Hmac|digest|update|Sign|Verify|randomBytes|timingSafeEqual|pbkdf2|scrypt)$/.test(fn)) return 'crypto (native)';
     if (fn === 'runMicrotasks') return 'promise machinery (microtasks)';
     return 'V8 builtins (JSON, strings, Buffer…)';

@@ -523,7 +523,9 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult[]> {
     const failed = warmup.bad > 0 || measured.some((m) => m.bad > 0);
     if (failed) {
       const bad = [warmup, ...measured].find((m) => m.bad > 0)!;
-      log(`  ${scenario.key} ${server}: FAILED — non2xx ${bad.non2xx}, errors ${bad.errors}, timeouts ${bad.timeouts}, bad bodies ${bad.mismatches}; first bad body: ${bad.firstBadBody ?? '(none)'}`);
+      log(
+        `  ${scenario.key} ${server}: FAILED — non2xx ${bad.non2xx}, errors ${bad.errors}, timeouts ${bad.timeouts}, bad bodies ${bad.mismatches}; first bad body: ${bad.firstBadBody ?? '(none)'}`,
+      );
     }
     const rps = measured.map((m) => m.rps);
     return {
@@ -604,7 +606,10 @@ async function runOverload(scenario: Scenario, lookup: (server: ServerName) => L
     }, 100);
     let running = true;
     const lookupSpec = lookup(name);
-    const lookups = probe(() => running, () => answers(lookupSpec, { method: 'POST', headers: lookupSpec.headers, body: lookupSpec.nextBody() }));
+    const lookups = probe(
+      () => running,
+      () => answers(lookupSpec, { method: 'POST', headers: lookupSpec.headers, body: lookupSpec.nextBody() }),
+    );
     const healthUrl = new URL('/healthz', lookupSpec.url).toString();
     const healthz = async () => (await fetch(healthUrl, { signal: AbortSignal.timeout(10_000) })).status === 200;
     const health = name === 'clavis' ? probe(() => running, healthz) : null;
@@ -793,7 +798,12 @@ function report(
   }
   lines.push('', `| server | RSS after the run${overload.length ? ' (before (e))' : ''} | peak RSS (VmHWM) |`, '| --- | ---: | ---: |');
   for (const [name, m] of Object.entries(memory)) lines.push(`| ${SERVER_LABELS[name as ServerName]} | ${mb(m.rssMb)} | ${mb(m.peakMb)} |`);
-  lines.push('', `Machine: ${Object.entries(machine).map(([k, v]) => `${k} ${v}`).join('; ')}.`);
+  lines.push(
+    '',
+    `Machine: ${Object.entries(machine)
+      .map(([k, v]) => `${k} ${v}`)
+      .join('; ')}.`,
+  );
   return { markdown: `${lines.join('\n')}\n`, targets };
 }
 
@@ -831,7 +841,11 @@ async function main(): Promise<number> {
   log(`clavis bench: creating and seeding ${BENCH_DATABASE} on ${new URL(settings.adminUrl).host}`);
   const seedStart = Date.now();
   const data = await createBenchDataset(settings.adminUrl, hashKey);
-  log(`  seeded in ${((Date.now() - seedStart) / 1000).toFixed(1)} s: ${Object.entries(data.counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  log(
+    `  seeded in ${((Date.now() - seedStart) / 1000).toFixed(1)} s: ${Object.entries(data.counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
 
   const ports = { clavis: await freePort(), limit: await freePort(), postgraphile5: await freePort(), postgraphile4: await freePort() };
   const clavis = startServer('clavis', join(ROOT, 'dist/src/main.js'), ports.clavis, {
@@ -846,7 +860,11 @@ async function main(): Promise<number> {
     RATE_LIMIT_MUTATIONS_PER_MINUTE: '1000000',
     ...(settings.clavisNodeOptions ? { NODE_OPTIONS: settings.clavisNodeOptions } : {}),
   });
-  const limit = startServer('limit', join(DIST_BENCH, 'limit-server.js'), ports.limit, { NODE_ENV: 'production', DATABASE_URL: data.url, AUTH_JWT_SECRET: jwtSecret });
+  const limit = startServer('limit', join(DIST_BENCH, 'limit-server.js'), ports.limit, {
+    NODE_ENV: 'production',
+    DATABASE_URL: data.url,
+    AUTH_JWT_SECRET: jwtSecret,
+  });
   const production = { NODE_ENV: 'production', DATABASE_URL: data.url };
   const postgraphiles = [
     startServer('postgraphile5', join(PEERS, 'postgraphile5-server.js'), ports.postgraphile5, { ...production, GRAPHILE_ENV: 'production' }, NODE22),
@@ -884,7 +902,11 @@ async function main(): Promise<number> {
   for (const scenario of all.filter((s) => s.key !== 'e')) {
     log(`${scenario.title}: ${scenario.servers.join(', ')}`);
     results.push(...(await runScenario(scenario)));
-    if (scenario.key === 'd') await checkUpdatesLanded(data, results.find((r) => r.scenario === 'd')!);
+    if (scenario.key === 'd')
+      await checkUpdatesLanded(
+        data,
+        results.find((r) => r.scenario === 'd')!,
+      );
   }
   await sleep(2000); // let in-flight work and the servers' timers settle before reading RSS
   const memory = Object.fromEntries(servers.map((s) => [s.name, memoryOf(s.child.pid!)]));
@@ -921,7 +943,11 @@ async function main(): Promise<number> {
   }
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const json = JSON.stringify({ date: new Date().toISOString(), settings: { ...settings, adminUrl: undefined }, machine, dataset: data.counts, results, overload, memory, targets }, null, 2);
+  const json = JSON.stringify(
+    { date: new Date().toISOString(), settings: { ...settings, adminUrl: undefined }, machine, dataset: data.counts, results, overload, memory, targets },
+    null,
+    2,
+  );
   writeFileSync(join(OUT, `results-${stamp}.json`), json);
   writeFileSync(join(OUT, 'latest.json'), json);
   writeFileSync(join(OUT, 'latest.md'), markdown);

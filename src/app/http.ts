@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -202,7 +206,12 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
     const tooLarge = error.status === 413;
     recordRefused(req, res, tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST');
     res.status(error.status).json({
-      errors: [{ message: tooLarge ? `The request body exceeds ${maxBodyBytes} bytes.` : 'The request body is not valid JSON.', extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }],
+      errors: [
+        {
+          message: tooLarge ? `The request body exceeds ${maxBodyBytes} bytes.` : 'The request body is not valid JSON.',
+          extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' },
+        },
+      ],
     });
   });
 

@@ -6,7 +6,10 @@ import { applicationsByIds } from './application.repository';
 /** Per-request loaders; every lookup is scoped to the caller's organization. */
 export function createApplicationLoaders(dataSource: DataSource, organizationId: string) {
   return {
-    byId: batchLoader<string, Application>((ids) => applicationsByIds(dataSource, organizationId, ids), (app) => app.id),
+    byId: batchLoader<string, Application>(
+      (ids) => applicationsByIds(dataSource, organizationId, ids),
+      (app) => app.id,
+    ),
   };
 }
 

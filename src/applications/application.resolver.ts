@@ -41,7 +41,10 @@ export class ApplicationResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<ApplicationConnection> {
     const result = await this.applicationService.list(callerOf(ctx), filter, orderBy, page);
-    primeAll(ctx.loaders.applications.byId, result.edges.map((edge) => edge.node));
+    primeAll(
+      ctx.loaders.applications.byId,
+      result.edges.map((edge) => edge.node),
+    );
     return ApplicationConnection.from(result);
   }
 

@@ -39,7 +39,9 @@ export interface CreatedApplication extends IssuedClient {
 
 function normalizeProtocols(input: ApplicationProtocolsInput | null | undefined): ApplicationProtocols | null {
   if (!input?.oauth2) return null;
-  return { oauth2: { redirectUris: [...new Set(input.oauth2.redirectUris ?? [])], postLogoutRedirectUris: [...new Set(input.oauth2.postLogoutRedirectUris ?? [])] } };
+  return {
+    oauth2: { redirectUris: [...new Set(input.oauth2.redirectUris ?? [])], postLogoutRedirectUris: [...new Set(input.oauth2.postLogoutRedirectUris ?? [])] },
+  };
 }
 
 /**
@@ -133,8 +135,18 @@ export class ApplicationService {
       updatedAt: now,
     });
     const issued = await this.clients.insert(manager, application, clientSettings, true);
-    await this.audit.record(manager, caller, { action: 'application.create', targetId: application.id, targetType: 'Application', changedFields: changedFieldsOf(input) });
-    await this.audit.record(manager, caller, { action: 'client.create', targetId: issued.client.id, targetType: 'Client', changedFields: changedFieldsOf(input.defaultClient ?? {}) });
+    await this.audit.record(manager, caller, {
+      action: 'application.create',
+      targetId: application.id,
+      targetType: 'Application',
+      changedFields: changedFieldsOf(input),
+    });
+    await this.audit.record(manager, caller, {
+      action: 'client.create',
+      targetId: issued.client.id,
+      targetType: 'Client',
+      changedFields: changedFieldsOf(input.defaultClient ?? {}),
+    });
     return { application, ...issued };
   }
 
@@ -153,7 +165,12 @@ export class ApplicationService {
       throwIfInvalid(applicationProblems(input));
 
       await updateApplication(manager, application.id, bumped(application, changes));
-      await this.audit.record(manager, caller, { action: 'application.update', targetId: application.id, targetType: 'Application', changedFields: changedFieldsOf(input) });
+      await this.audit.record(manager, caller, {
+        action: 'application.update',
+        targetId: application.id,
+        targetType: 'Application',
+        changedFields: changedFieldsOf(input),
+      });
       return Object.assign(application, changes);
     });
   }

@@ -7,7 +7,10 @@ import { auditEventsByIds, auditEventsByTarget } from './audit.repository';
 /** Per-request loaders; every lookup is scoped to the caller's organization. */
 export function createAuditLoaders(dataSource: DataSource, organizationId: string) {
   return {
-    byId: batchLoader<string, AuditEvent>((ids) => auditEventsByIds(dataSource, organizationId, ids), (event) => event.id),
+    byId: batchLoader<string, AuditEvent>(
+      (ids) => auditEventsByIds(dataSource, organizationId, ids),
+      (event) => event.id,
+    ),
     /** `auditEvents` under applications and clients: one statement for a whole page of them. */
     pageByTarget: childPageLoaders<AuditEvent>({ source: auditEventsByTarget(dataSource, organizationId), parentIdOf: (e) => e.targetId }),
   };

@@ -63,7 +63,12 @@ export class ClientSecretService {
         now,
       );
       await updateClient(manager, client.id, changes);
-      await this.audit.record(manager, caller, { action: 'client.rotate_secret', targetId: client.id, targetType: 'Client', changedFields: changedFieldsOf(input) });
+      await this.audit.record(manager, caller, {
+        action: 'client.rotate_secret',
+        targetId: client.id,
+        targetType: 'Client',
+        changedFields: changedFieldsOf(input),
+      });
       return { client: Object.assign(client, changes), clientSecret };
     });
   }

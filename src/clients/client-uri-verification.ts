@@ -21,10 +21,7 @@ export const DEFAULT_DNS_SETTINGS: DnsSettings = { timeoutMs: 3000 };
 
 /** Outcome of one TXT lookup. */
 export type TxtLookup =
-  | { kind: 'found'; values: string[] }
-  | { kind: 'missing'; detail: string }
-  | { kind: 'timeout' }
-  | { kind: 'unreachable'; detail: string };
+  { kind: 'found'; values: string[] } | { kind: 'missing'; detail: string } | { kind: 'timeout' } | { kind: 'unreachable'; detail: string };
 
 /**
  * Looks up the TXT records at `name` with Node's resolver (c-ares), never throwing: each
@@ -37,10 +34,13 @@ export async function lookupTxt(name: string, dns: DnsSettings): Promise<TxtLook
   // c-ares applies the timeout itself (rounded up for short ones); this guard only bounds a resolver that hangs anyway.
   let timer: NodeJS.Timeout | undefined;
   const guard = new Promise<TxtLookup>((resolve) => {
-    timer = setTimeout(() => {
-      resolver.cancel();
-      resolve({ kind: 'timeout' });
-    }, (2 * dns.timeoutMs + 500) * serverCount);
+    timer = setTimeout(
+      () => {
+        resolver.cancel();
+        resolve({ kind: 'timeout' });
+      },
+      (2 * dns.timeoutMs + 500) * serverCount,
+    );
   });
   const lookup = resolver.resolveTxt(name).then(
     (records): TxtLookup => ({ kind: 'found', values: records.map((chunks) => chunks.join('')) }),
@@ -146,7 +146,12 @@ export class ClientUriVerificationService {
       };
       const changes = bumped(client, { clientUriVerification: attempt }, now);
       await updateClient(manager, client.id, changes);
-      await this.audit.record(manager, caller, { action: 'client.verify_uri_started', targetId: client.id, targetType: 'Client', changedFields: ['clientUriVerification'] });
+      await this.audit.record(manager, caller, {
+        action: 'client.verify_uri_started',
+        targetId: client.id,
+        targetType: 'Client',
+        changedFields: ['clientUriVerification'],
+      });
       return { client: Object.assign(client, changes), attempt };
     });
     const { attempt } = started;
@@ -154,18 +159,27 @@ export class ClientUriVerificationService {
 
     const outcome = attempt.recordName
       ? judge(await lookupTxt(attempt.recordName, this.dns), attempt.recordName, attempt.txtRecord, this.dns.timeoutMs)
-      : { status: ClientUriVerificationStatus.FAILED, reason: 'not verifiable: the host of clientUri is an IP address or a loopback name, which has no DNS zone to publish a TXT record in' };
+      : {
+          status: ClientUriVerificationStatus.FAILED,
+          reason: 'not verifiable: the host of clientUri is an IP address or a loopback name, which has no DNS zone to publish a TXT record in',
+        };
 
     return runTransaction(this.dataSource, async (manager) => {
       const client = await this.clients.lockForChange(manager, caller, input.id);
       const current = client.clientUriVerification;
-      const superseded = current?.status !== ClientUriVerificationStatus.IN_PROGRESS || current.txtRecord !== attempt.txtRecord || current.checkedAt !== attempt.checkedAt;
+      const superseded =
+        current?.status !== ClientUriVerificationStatus.IN_PROGRESS || current.txtRecord !== attempt.txtRecord || current.checkedAt !== attempt.checkedAt;
       if (superseded) return client;
       const now = new Date();
       const finished: ClientUriVerification = { ...attempt, ...outcome, checkedAt: now.toISOString() };
       const changes = bumped(client, { clientUriVerification: finished }, now);
       await updateClient(manager, client.id, changes);
-      await this.audit.record(manager, caller, { action: `client.verify_uri_${outcome.status.toLowerCase()}`, targetId: client.id, targetType: 'Client', changedFields: ['clientUriVerification'] });
+      await this.audit.record(manager, caller, {
+        action: `client.verify_uri_${outcome.status.toLowerCase()}`,
+        targetId: client.id,
+        targetType: 'Client',
+        changedFields: ['clientUriVerification'],
+      });
       return Object.assign(client, changes);
     });
   }

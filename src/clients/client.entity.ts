@@ -170,7 +170,7 @@ export class Client extends VersionedRecord implements Node {
   @Column({ type: 'text', name: 'organization_id' })
   organizationId!: string;
 
-    @Column({ type: 'text', name: 'application_id' })
+  @Column({ type: 'text', name: 'application_id' })
   applicationId!: string;
 
   @Field(() => Boolean, {

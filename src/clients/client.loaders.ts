@@ -7,8 +7,14 @@ import { clientsByApplication, clientsByClientIds, clientsByIds, defaultClientsO
 /** Per-request loaders; every lookup is scoped to the caller's organization. */
 export function createClientLoaders(dataSource: DataSource, organizationId: string) {
   return {
-    byId: batchLoader<string, Client>((ids) => clientsByIds(dataSource, organizationId, ids), (client) => client.id),
-    byClientId: batchLoader<string, Client>((clientIds) => clientsByClientIds(dataSource, organizationId, clientIds), (client) => client.clientId),
+    byId: batchLoader<string, Client>(
+      (ids) => clientsByIds(dataSource, organizationId, ids),
+      (client) => client.id,
+    ),
+    byClientId: batchLoader<string, Client>(
+      (clientIds) => clientsByClientIds(dataSource, organizationId, clientIds),
+      (client) => client.clientId,
+    ),
     defaultByApplicationId: batchLoader<string, Client>(
       (applicationIds) => defaultClientsOfApplications(dataSource, organizationId, applicationIds),
       (client) => client.applicationId,

@@ -41,7 +41,10 @@ const VALIDATED_BY_CLIENT_RULES = { validateFn: () => undefined };
 
 @Resolver(() => Client)
 export class ClientResolver {
-  constructor(private readonly clientService: ClientService, private readonly uriVerification: ClientUriVerificationService) {}
+  constructor(
+    private readonly clientService: ClientService,
+    private readonly uriVerification: ClientUriVerificationService,
+  ) {}
 
   @Authorized('applications:read')
   @Query(() => Client, {

@@ -1,7 +1,15 @@
 import { CLAVIS_VALIDATION, type Finding, IssueSeverity, type Rule, type ValidationIssue, issueOf } from '../common/issues';
 import { type UriIssue, type UriRuleCode, corsOriginIssue, dnsHostOf, httpsUrlIssue, redirectUriIssue, resourceUriIssue } from '../common/uris';
 import { INPUT_RULES } from '../common/validation';
-import { ClientType, ClientUriVerificationStatus, ClientVisibility, GrantType, ResponseType, SECRET_AUTH_METHODS, TokenEndpointAuthMethod } from './client.entity';
+import {
+  ClientType,
+  ClientUriVerificationStatus,
+  ClientVisibility,
+  GrantType,
+  ResponseType,
+  SECRET_AUTH_METHODS,
+  TokenEndpointAuthMethod,
+} from './client.entity';
 import type { ClientSettingsInput } from './client.inputs';
 
 /** A client's complete OAuth settings, after defaults are applied. */
@@ -31,12 +39,27 @@ export interface ClientSettings {
 function defaultsFor(clientType: ClientType): Pick<ClientSettings, 'grantTypes' | 'responseTypes' | 'tokenEndpointAuthMethod' | 'requirePkce'> {
   switch (clientType) {
     case ClientType.MACHINE:
-      return { grantTypes: [GrantType.CLIENT_CREDENTIALS], responseTypes: [], tokenEndpointAuthMethod: TokenEndpointAuthMethod.CLIENT_SECRET_BASIC, requirePkce: false };
+      return {
+        grantTypes: [GrantType.CLIENT_CREDENTIALS],
+        responseTypes: [],
+        tokenEndpointAuthMethod: TokenEndpointAuthMethod.CLIENT_SECRET_BASIC,
+        requirePkce: false,
+      };
     case ClientType.SPA:
     case ClientType.NATIVE:
-      return { grantTypes: [GrantType.AUTHORIZATION_CODE, GrantType.REFRESH_TOKEN], responseTypes: [ResponseType.CODE], tokenEndpointAuthMethod: TokenEndpointAuthMethod.NONE, requirePkce: true };
+      return {
+        grantTypes: [GrantType.AUTHORIZATION_CODE, GrantType.REFRESH_TOKEN],
+        responseTypes: [ResponseType.CODE],
+        tokenEndpointAuthMethod: TokenEndpointAuthMethod.NONE,
+        requirePkce: true,
+      };
     case ClientType.WEB:
-      return { grantTypes: [GrantType.AUTHORIZATION_CODE, GrantType.REFRESH_TOKEN], responseTypes: [ResponseType.CODE], tokenEndpointAuthMethod: TokenEndpointAuthMethod.CLIENT_SECRET_BASIC, requirePkce: false };
+      return {
+        grantTypes: [GrantType.AUTHORIZATION_CODE, GrantType.REFRESH_TOKEN],
+        responseTypes: [ResponseType.CODE],
+        tokenEndpointAuthMethod: TokenEndpointAuthMethod.CLIENT_SECRET_BASIC,
+        requirePkce: false,
+      };
   }
 }
 

@@ -34,8 +34,48 @@ export interface IssuedClient {
 }
 
 function settingsOf(client: Client): ClientSettings {
-  const { name, description, clientType, visibility, redirectUris, postLogoutRedirectUris, allowedCorsOrigins, grantTypes, responseTypes, scopes, tokenEndpointAuthMethod, requirePkce, clientUri, logoUri, policyUri, tosUri, accessTokenTtl, refreshTokenTtl, resources } = client;
-  return { name, description, clientType, visibility, redirectUris, postLogoutRedirectUris, allowedCorsOrigins, grantTypes, responseTypes, scopes, tokenEndpointAuthMethod, requirePkce, clientUri, logoUri, policyUri, tosUri, accessTokenTtl, refreshTokenTtl, resources };
+  const {
+    name,
+    description,
+    clientType,
+    visibility,
+    redirectUris,
+    postLogoutRedirectUris,
+    allowedCorsOrigins,
+    grantTypes,
+    responseTypes,
+    scopes,
+    tokenEndpointAuthMethod,
+    requirePkce,
+    clientUri,
+    logoUri,
+    policyUri,
+    tosUri,
+    accessTokenTtl,
+    refreshTokenTtl,
+    resources,
+  } = client;
+  return {
+    name,
+    description,
+    clientType,
+    visibility,
+    redirectUris,
+    postLogoutRedirectUris,
+    allowedCorsOrigins,
+    grantTypes,
+    responseTypes,
+    scopes,
+    tokenEndpointAuthMethod,
+    requirePkce,
+    clientUri,
+    logoUri,
+    policyUri,
+    tosUri,
+    accessTokenTtl,
+    refreshTokenTtl,
+    resources,
+  };
 }
 
 /** A fresh TXT record challenge for the host of a client URI. */
@@ -94,7 +134,12 @@ export class ClientService {
         input,
         execute: async () => {
           const issued = await this.insert(manager, application, settings, false);
-          await this.audit.record(manager, caller, { action: 'client.create', targetId: issued.client.id, targetType: 'Client', changedFields: changedFieldsOf(input) });
+          await this.audit.record(manager, caller, {
+            action: 'client.create',
+            targetId: issued.client.id,
+            targetType: 'Client',
+            changedFields: changedFieldsOf(input),
+          });
           return issued;
         },
         ...replayByIds(

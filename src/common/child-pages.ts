@@ -64,7 +64,10 @@ export function childPageLoaders<T extends ChildRow>(options: ChildPageOptions<T
       const groups = groupBy(keys, (key) => JSON.stringify(key.filter ?? {}));
       const counts = new Map<string, number>();
       for (const [filterKey, members] of groups) {
-        const counted = await source.countRows(members.map((key) => key.parentId), members[0].filter);
+        const counted = await source.countRows(
+          members.map((key) => key.parentId),
+          members[0].filter,
+        );
         for (const row of counted) counts.set(`${row.parent}|${filterKey}`, row.n);
       }
       return keys.map((key) => counts.get(`${key.parentId}|${JSON.stringify(key.filter ?? {})}`) ?? 0);

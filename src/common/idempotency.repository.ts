@@ -30,10 +30,10 @@ export async function claimKey(manager: EntityManager, organizationId: string, k
 }
 
 export async function findKey(manager: EntityManager, organizationId: string, key: string): Promise<StoredIdempotencyKey | undefined> {
-  const [stored]: (StoredIdempotencyKey | undefined)[] = await manager.query(`SELECT operation, request_hash, result FROM idempotency_keys WHERE organization_id = $1 AND key = $2`, [
-    organizationId,
-    key,
-  ]);
+  const [stored]: (StoredIdempotencyKey | undefined)[] = await manager.query(
+    `SELECT operation, request_hash, result FROM idempotency_keys WHERE organization_id = $1 AND key = $2`,
+    [organizationId, key],
+  );
   return stored;
 }
 
@@ -44,6 +44,8 @@ export async function storeResult(manager: EntityManager, organizationId: string
 
 /** Deletes every key older than `ttlHours`; returns how many. */
 export async function deleteExpiredKeys(dataSource: DataSource, ttlHours: number): Promise<number> {
-  const [, count]: [unknown, number | null] = await dataSource.query(`DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [ttlHours]);
+  const [, count]: [unknown, number | null] = await dataSource.query(`DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [
+    ttlHours,
+  ]);
   return Number(count ?? 0);
 }

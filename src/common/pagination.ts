@@ -68,11 +68,17 @@ export interface PageArgs {
  */
 @ArgsType()
 export class ConnectionArgs implements PageArgs {
-  @Field(() => Int, { nullable: true, description: `Returns the first n items, at most ${MAX_PAGE_SIZE}; default ${DEFAULT_PAGE_SIZE}. Not with last or before.` })
+  @Field(() => Int, {
+    nullable: true,
+    description: `Returns the first n items, at most ${MAX_PAGE_SIZE}; default ${DEFAULT_PAGE_SIZE}. Not with last or before.`,
+  })
   first?: number;
   @Field(() => String, { nullable: true, description: 'Returns the items after this cursor, such as the endCursor of a page. Not with last or before.' })
   after?: string;
-  @Field(() => Int, { nullable: true, description: `Returns the last n items, at most ${MAX_PAGE_SIZE}; default ${DEFAULT_PAGE_SIZE}. Not with first or after.` })
+  @Field(() => Int, {
+    nullable: true,
+    description: `Returns the last n items, at most ${MAX_PAGE_SIZE}; default ${DEFAULT_PAGE_SIZE}. Not with first or after.`,
+  })
   last?: number;
   @Field(() => String, { nullable: true, description: 'Returns the items before this cursor, such as the startCursor of a page. Not with first or after.' })
   before?: string;
@@ -188,7 +194,11 @@ export function byCreatedAt<T extends { createdAt: Date }>(alias: string): SortO
  * statement. Only if the cursor's row was deleted meanwhile and nothing else lies there is that
  * side reported true while empty (the Relay spec lets a server answer false on that side).
  */
-export function pageOf<T extends { id: string }>(rows: T[], request: PageRequest, sortValue: (node: T) => CursorValue): { edges: Edge<T>[]; pageInfo: PageInfo } {
+export function pageOf<T extends { id: string }>(
+  rows: T[],
+  request: PageRequest,
+  sortValue: (node: T) => CursorValue,
+): { edges: Edge<T>[]; pageInfo: PageInfo } {
   const more = rows.length > request.limit;
   const nodes = rows.slice(0, request.limit);
   // Read backward the rows come nearest the cursor first; edges keep the list's order.
@@ -229,7 +239,11 @@ export async function paginate<T extends ObjectLiteral & { id: string }>(
     const cursorValue = sort.parse ? sort.parse(value, request.cursorArgument) : value;
     pageQuery.andWhere(`(${sort.column}, ${idColumn}) ${ascending ? '>' : '<'} (:cursorValue, :cursorId)`, { cursorValue, cursorId: id });
   }
-  pageQuery.orderBy(sort.column, direction).addOrderBy(idColumn, direction).take(undefined).limit(request.limit + 1);
+  pageQuery
+    .orderBy(sort.column, direction)
+    .addOrderBy(idColumn, direction)
+    .take(undefined)
+    .limit(request.limit + 1);
   const rows = await pageQuery.getMany();
   return { ...pageOf(rows, request, sort.valueOf), countTotal: () => countQuery.getCount() };
 }

@@ -101,8 +101,10 @@ export function corsOriginIssue(value: string): UriIssue | null {
   // WHATWG URL accepts `*` in a host, so `https://*.example.com` would pass as its own origin.
   if (value.includes('*')) return issue('CORS_ORIGIN_WILDCARD', 'must not contain a wildcard: origins are matched exactly');
   const url = parse(value);
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) return issue('CORS_ORIGIN_NOT_ORIGIN', 'must be an http(s) origin such as https://app.example.com');
-  if (url.origin !== value) return issue('CORS_ORIGIN_NOT_ORIGIN', 'must be an origin only: scheme, host and optional port, with no path, query or trailing slash');
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+    return issue('CORS_ORIGIN_NOT_ORIGIN', 'must be an http(s) origin such as https://app.example.com');
+  if (url.origin !== value)
+    return issue('CORS_ORIGIN_NOT_ORIGIN', 'must be an origin only: scheme, host and optional port, with no path, query or trailing slash');
   if (url.protocol === 'http:' && !isLoopback(url)) return issue('CORS_ORIGIN_NOT_HTTPS', 'must use https (http is allowed only for loopback addresses)');
   return null;
 }

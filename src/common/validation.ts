@@ -52,7 +52,9 @@ export function asInstance<T extends object>(type: new () => T, value: T): T {
  */
 export function validateArgument(value: unknown): Promise<void> | undefined {
   if (value === null || typeof value !== 'object') return undefined;
-  const items = (Array.isArray(value) ? value : [value]).filter((item): item is object => item !== null && typeof item === 'object' && hasRules((item as { constructor: object }).constructor));
+  const items = (Array.isArray(value) ? value : [value]).filter(
+    (item): item is object => item !== null && typeof item === 'object' && hasRules((item as { constructor: object }).constructor),
+  );
   // Synchronous when there is nothing to check: connection arguments on every nested list
   // of a large page would otherwise each cost a validation pass and a promise.
   if (items.length === 0) return undefined;

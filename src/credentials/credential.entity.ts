@@ -13,7 +13,7 @@ export enum CredentialType {
 }
 registerEnumType(CredentialType, {
   name: 'CredentialType',
-  description: 'The kind of a credential; it picks the credential\'s GraphQL type.',
+  description: "The kind of a credential; it picks the credential's GraphQL type.",
   valuesConfig: {
     TOKEN: { description: 'Accepts tokens issued by a provider, for one subject or any (TokenCredential).' },
     PASSWORD: { description: 'A password Clavis generates; the identifier is the username, an OAuth client id (PasswordCredential).' },
@@ -74,15 +74,19 @@ export abstract class ApplicationCredential implements Node {
   })
   identifier!: string;
   @Field(() => String, { description: 'URL-safe name, unique within the application; at most 64 lowercase letters, digits and single hyphens.' }) slug!: string;
-  @Field(() => ID, { description: 'The organization that owns the credential (from the caller\'s token).' }) organizationId!: string;
-  @Field(() => ID, { description: 'The zone of the credential\'s application.' }) zoneId!: string;
+  @Field(() => ID, { description: "The organization that owns the credential (from the caller's token)." }) organizationId!: string;
+  @Field(() => ID, { description: "The zone of the credential's application." }) zoneId!: string;
   @Field(() => ID, { description: 'The application the credential belongs to.' }) applicationId!: string;
   @Field(() => Int, { description: 'Starts at 1 and is incremented on every change; pass it as `expectedVersion` for optimistic locking.' }) version!: number;
   @Field(() => Date, { description: 'When the credential was created (millisecond precision).' }) createdAt!: Date;
   @Field(() => Date, { description: 'When the credential last changed (millisecond precision).' }) updatedAt!: Date;
 }
 
-@ObjectType({ simpleResolvers: true, implements: [Node, ApplicationCredential], description: 'Accepts tokens of a provider, for one subject or for any ("*").' })
+@ObjectType({
+  simpleResolvers: true,
+  implements: [Node, ApplicationCredential],
+  description: 'Accepts tokens of a provider, for one subject or for any ("*").',
+})
 @Directive('@key(fields: "id")')
 export class TokenCredential extends ApplicationCredential {
   @Field(() => ID, { description: 'The provider whose tokens are accepted; a provider of the same organization and zone.' }) providerId!: string;
@@ -90,14 +94,22 @@ export class TokenCredential extends ApplicationCredential {
   subject!: string | null;
 }
 
-@ObjectType({ simpleResolvers: true, implements: [Node, ApplicationCredential], description: 'A generated password; the identifier is the username (an OAuth client id).' })
+@ObjectType({
+  simpleResolvers: true,
+  implements: [Node, ApplicationCredential],
+  description: 'A generated password; the identifier is the username (an OAuth client id).',
+})
 @Directive('@key(fields: "id")')
 export class PasswordCredential extends ApplicationCredential {
   @Field(() => Date, { nullable: true, description: 'When the password was last rotated (rotateCredentialSecret); null if never.' })
   secretRotatedAt!: Date | null;
 }
 
-@ObjectType({ simpleResolvers: true, implements: [Node, ApplicationCredential], description: 'Public keys, inline (jwks) or by reference (jwksUri): exactly one of the two.' })
+@ObjectType({
+  simpleResolvers: true,
+  implements: [Node, ApplicationCredential],
+  description: 'Public keys, inline (jwks) or by reference (jwksUri): exactly one of the two.',
+})
 @Directive('@key(fields: "id")')
 export class PublicKeyCredential extends ApplicationCredential {
   @Field(() => String, { nullable: true, description: 'Absolute https URL where the client publishes its JWK Set; null when jwks is set.' })
@@ -106,7 +118,11 @@ export class PublicKeyCredential extends ApplicationCredential {
   jwks!: Record<string, unknown> | null;
 }
 
-@ObjectType({ simpleResolvers: true, implements: [Node, ApplicationCredential], description: 'Identified by a URL (e.g. a client ID metadata document); identifier = url.' })
+@ObjectType({
+  simpleResolvers: true,
+  implements: [Node, ApplicationCredential],
+  description: 'Identified by a URL (e.g. a client ID metadata document); identifier = url.',
+})
 @Directive('@key(fields: "id")')
 export class UrlCredential extends ApplicationCredential {
   @Field(() => String, { description: 'The absolute https URL; the same as identifier.' }) url!: string;

@@ -7,7 +7,10 @@ import { credentialsByApplication, credentialsByIds } from './credential.reposit
 /** Per-request loaders; every lookup is scoped to the caller's organization. */
 export function createCredentialLoaders(dataSource: DataSource, organizationId: string) {
   return {
-    byId: batchLoader<string, CredentialRow>((ids) => credentialsByIds(dataSource, organizationId, ids), (credential) => credential.id),
+    byId: batchLoader<string, CredentialRow>(
+      (ids) => credentialsByIds(dataSource, organizationId, ids),
+      (credential) => credential.id,
+    ),
     pageByApplication: childPageLoaders<CredentialRow>({ source: credentialsByApplication(dataSource, organizationId), parentIdOf: (c) => c.applicationId }),
   };
 }

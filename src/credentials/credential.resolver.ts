@@ -124,8 +124,6 @@ export class ApplicationCredentialsResolver {
   ): Promise<CredentialConnection> {
     // `provider` needs providerId; `type` (always read) picks each node's GraphQL type.
     const properties = childProperties(info, { provider: ['providerId'] });
-    return CredentialConnection.from(
-      await ctx.loaders.credentials.pageByApplication.load({ parentId: application.id, ...page, filter: { type }, properties }),
-    );
+    return CredentialConnection.from(await ctx.loaders.credentials.pageByApplication.load({ parentId: application.id, ...page, filter: { type }, properties }));
   }
 }

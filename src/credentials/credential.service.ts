@@ -87,7 +87,11 @@ export class CredentialService {
       Object.assign(columns, { identifier: input.password.identifier ?? generateClientId(), passwordHash: this.hasher.hash(secret) });
     } else if (input.publicKey) {
       throwIfInvalid(publicKeyProblems(input.publicKey, 'publicKey'));
-      Object.assign(columns, { identifier: input.publicKey.identifier ?? generateClientId(), jwksUri: input.publicKey.jwksUri ?? null, jwks: input.publicKey.jwks ?? null });
+      Object.assign(columns, {
+        identifier: input.publicKey.identifier ?? generateClientId(),
+        jwksUri: input.publicKey.jwksUri ?? null,
+        jwks: input.publicKey.jwks ?? null,
+      });
     } else if (input.url) {
       const problem = messageOf(httpsUrlIssue(input.url.url));
       throwIfInvalid(problem ? [{ path: 'url.url', message: problem }] : []);
@@ -120,7 +124,12 @@ export class CredentialService {
             createdAt: now,
             updatedAt: now,
           });
-          await this.audit.record(manager, caller, { action: 'credential.create', targetId: credential.id, targetType: CREDENTIAL_TYPE_NAMES[type], changedFields: changedFieldsOf(input) });
+          await this.audit.record(manager, caller, {
+            action: 'credential.create',
+            targetId: credential.id,
+            targetType: CREDENTIAL_TYPE_NAMES[type],
+            changedFields: changedFieldsOf(input),
+          });
           return { credential, secret };
         },
         ...replayByIds(
@@ -162,7 +171,12 @@ export class CredentialService {
         Object.assign(changes, { url: input.url.url, identifier: input.url.url });
       }
       await updateCredential(manager, credential.id, bumped(credential, changes));
-      await this.audit.record(manager, caller, { action: 'credential.update', targetId: credential.id, targetType: CREDENTIAL_TYPE_NAMES[credential.type], changedFields: changedFieldsOf(input) });
+      await this.audit.record(manager, caller, {
+        action: 'credential.update',
+        targetId: credential.id,
+        targetType: CREDENTIAL_TYPE_NAMES[credential.type],
+        changedFields: changedFieldsOf(input),
+      });
       return Object.assign(credential, changes);
     });
   }
@@ -187,7 +201,12 @@ export class CredentialService {
       const now = new Date();
       const changes = bumped(credential, { passwordHash: this.hasher.hash(secret), secretRotatedAt: now }, now);
       await updateCredential(manager, credential.id, changes);
-      await this.audit.record(manager, caller, { action: 'credential.rotate_secret', targetId: credential.id, targetType: 'PasswordCredential', changedFields: ['secret'] });
+      await this.audit.record(manager, caller, {
+        action: 'credential.rotate_secret',
+        targetId: credential.id,
+        targetType: 'PasswordCredential',
+        changedFields: ['secret'],
+      });
       return { credential: Object.assign(credential, changes), secret };
     });
   }

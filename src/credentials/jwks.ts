@@ -5,9 +5,15 @@ import type { FieldError } from '../common/errors';
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 const CURVES: Record<string, readonly string[]> = { EC: ['P-256', 'P-384', 'P-521'], OKP: ['Ed25519', 'Ed448'] };
 const ALGORITHMS: Record<string, { kty: string; crv?: string }> = {
-  RS256: { kty: 'RSA' }, RS384: { kty: 'RSA' }, RS512: { kty: 'RSA' },
-  PS256: { kty: 'RSA' }, PS384: { kty: 'RSA' }, PS512: { kty: 'RSA' },
-  ES256: { kty: 'EC', crv: 'P-256' }, ES384: { kty: 'EC', crv: 'P-384' }, ES512: { kty: 'EC', crv: 'P-521' },
+  RS256: { kty: 'RSA' },
+  RS384: { kty: 'RSA' },
+  RS512: { kty: 'RSA' },
+  PS256: { kty: 'RSA' },
+  PS384: { kty: 'RSA' },
+  PS512: { kty: 'RSA' },
+  ES256: { kty: 'EC', crv: 'P-256' },
+  ES384: { kty: 'EC', crv: 'P-384' },
+  ES512: { kty: 'EC', crv: 'P-521' },
   EdDSA: { kty: 'OKP' },
 };
 export const JWKS_LIMITS = { keys: 20, bytes: 64 * 1024, kid: 128, minRsaBits: 2048 } as const;
@@ -38,10 +44,12 @@ export function jwksProblems(jwks: unknown, path: string): FieldError[] {
     if (jwk.alg !== undefined) {
       const algorithm = typeof jwk.alg === 'string' ? ALGORITHMS[jwk.alg] : undefined;
       if (!algorithm) at(`${where}.alg`, `must be one of ${Object.keys(ALGORITHMS).join(', ')}`);
-      else if (algorithm.kty !== jwk.kty || (algorithm.crv && algorithm.crv !== jwk.crv)) at(`${where}.alg`, `does not match the key type ${String(jwk.kty)}${typeof jwk.crv === 'string' ? ` ${jwk.crv}` : ''}`);
+      else if (algorithm.kty !== jwk.kty || (algorithm.crv && algorithm.crv !== jwk.crv))
+        at(`${where}.alg`, `does not match the key type ${String(jwk.kty)}${typeof jwk.crv === 'string' ? ` ${jwk.crv}` : ''}`);
     }
     if (jwk.kid !== undefined) {
-      if (typeof jwk.kid !== 'string' || !jwk.kid || jwk.kid.length > JWKS_LIMITS.kid) at(`${where}.kid`, `must be a string of 1 to ${JWKS_LIMITS.kid} characters`);
+      if (typeof jwk.kid !== 'string' || !jwk.kid || jwk.kid.length > JWKS_LIMITS.kid)
+        at(`${where}.kid`, `must be a string of 1 to ${JWKS_LIMITS.kid} characters`);
       else if (kids.has(jwk.kid)) at(`${where}.kid`, 'must be unique within the set');
       else kids.add(jwk.kid);
     } else if (keys.length > 1) {

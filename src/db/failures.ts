@@ -20,7 +20,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const state = sqlState(error);
   if (state && (state.startsWith('08') || state === '57P01' || state === '57P02' || state === '57P03')) return true;
   const message = error instanceof Error ? error.message : '';
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|timeout exceeded when trying to connect|Connection ended unexpectedly|the database system is (starting up|shutting down)/i.test(message);
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|timeout exceeded when trying to connect|Connection ended unexpectedly|the database system is (starting up|shutting down)/i.test(
+    message,
+  );
 }
 
 /** The message node-postgres gives a statement whose answer did not come within query_timeout. */

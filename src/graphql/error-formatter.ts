@@ -1,7 +1,20 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { isDatabaseUnavailable, isStatementTimeout } from '../db/failures';
 
-const PUBLIC_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'RATE_LIMITED', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE']);
+const PUBLIC_CODES = new Set([
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'BAD_USER_INPUT',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
 
 /**
  * graphql-js ends a message with its suggestions, which name parts of the schema: " Did you
@@ -35,7 +48,12 @@ export function createErrorFormatter(options: {
       // An outage is not a bug: say so plainly, with a code clients can retry on (the cause
       // still goes to the log, as a warning).
       options.warn?.(original);
-      return { message: 'The service is temporarily unavailable; retry shortly.', path: formatted.path, locations: formatted.locations, extensions: { code: 'SERVICE_UNAVAILABLE' } };
+      return {
+        message: 'The service is temporarily unavailable; retry shortly.',
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: { code: 'SERVICE_UNAVAILABLE' },
+      };
     }
     if (isStatementTimeout(original)) {
       // Overload or a stalled connection, not a bug: retryable like an outage, but named apart

@@ -28,8 +28,7 @@ const costEstimator: ComplexityEstimator = ({ field, args, childComplexity }) =>
     // Backward pages cost like forward ones: `last` sizes them (both given is refused later; the larger counts here).
     const sizes = [args.first, args.last].filter((value): value is number => typeof value === 'number');
     multiplier = sizes.length > 0 ? Math.max(...sizes) : DEFAULT_PAGE_SIZE;
-  }
-  else if (field.name === '_entities' && Array.isArray(args.representations)) multiplier = args.representations.length;
+  } else if (field.name === '_entities' && Array.isArray(args.representations)) multiplier = args.representations.length;
   return 1 + multiplier * childComplexity;
 };
 
@@ -38,10 +37,12 @@ const costEstimator: ComplexityEstimator = ({ field, args, childComplexity }) =>
  * counts. A document asked again with other ids costs the same, so its cost is computed once.
  */
 function costKey(operation: OperationDefinitionNode, variables: Record<string, unknown>): string {
-  return JSON.stringify(operation.variableDefinitions?.map(({ variable }) => {
-    const value = variables[variable.name.value];
-    return typeof value === 'number' ? value : Array.isArray(value) ? value.length : null;
-  }) ?? []);
+  return JSON.stringify(
+    operation.variableDefinitions?.map(({ variable }) => {
+      const value = variables[variable.name.value];
+      return typeof value === 'number' ? value : Array.isArray(value) ? value.length : null;
+    }) ?? [],
+  );
 }
 
 /** Computes an operation's cost before execution and refuses it above the limit. */

@@ -32,7 +32,14 @@ function limiter(store: RateLimitStore, options: { keyPrefix: string; points: nu
       // No insurance here: the store is the database every limited operation needs anyway, so
       // when it is unreachable the operation fails at once (SERVICE_UNAVAILABLE) instead of
       // waiting out a second connect timeout in its resolver.
-      return new RateLimiterPostgres({ ...options, storeClient: store.pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false });
+      return new RateLimiterPostgres({
+        ...options,
+        storeClient: store.pool,
+        storeType: 'pool',
+        tableName: 'rate_limits',
+        tableCreated: true,
+        clearExpiredByTimeout: false,
+      });
     case 'redis':
       return new RateLimiterRedis({ ...options, storeClient: store.client, insuranceLimiter });
     case 'memory':

@@ -14,16 +14,7 @@ import { isLoopback, specialUseRange } from './special-use-addresses';
  */
 
 export type SafeFetchErrorCode =
-  | 'INVALID_URL'
-  | 'NOT_HTTPS'
-  | 'FORBIDDEN_ADDRESS'
-  | 'DNS'
-  | 'CONNECT_FAILED'
-  | 'TIMEOUT'
-  | 'REDIRECT'
-  | 'HTTP_STATUS'
-  | 'TOO_LARGE'
-  | 'CONTENT_TYPE';
+  'INVALID_URL' | 'NOT_HTTPS' | 'FORBIDDEN_ADDRESS' | 'DNS' | 'CONNECT_FAILED' | 'TIMEOUT' | 'REDIRECT' | 'HTTP_STATUS' | 'TOO_LARGE' | 'CONTENT_TYPE';
 
 /**
  * A failed fetch. `message` is safe to hand to whoever supplied the URL: it names the host and HTTP status at most,

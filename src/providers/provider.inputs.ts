@@ -138,7 +138,7 @@ abstract class ProviderFieldsInput {
   protocols?: ProviderProtocolsInput | null;
 }
 
-@InputType({ description: 'A new provider in one zone of the caller\'s organization.' })
+@InputType({ description: "A new provider in one zone of the caller's organization." })
 export class CreateProviderInput extends ProviderFieldsInput {
   @Field(() => String, { description: 'Unique within the zone: 1 to 128 printable ASCII characters without whitespace.' }) @IsIdentifier() identifier!: string;
   @Field(() => String, { description: 'Display name, 1 to 200 characters.' }) @NameBound() name!: string;

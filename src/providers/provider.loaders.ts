@@ -6,7 +6,10 @@ import { providersByIds } from './provider.repository';
 /** Per-request loaders; every lookup is scoped to the caller's organization. */
 export function createProviderLoaders(dataSource: DataSource, organizationId: string) {
   return {
-    byId: batchLoader<string, Provider>((ids) => providersByIds(dataSource, organizationId, ids), (provider) => provider.id),
+    byId: batchLoader<string, Provider>(
+      (ids) => providersByIds(dataSource, organizationId, ids),
+      (provider) => provider.id,
+    ),
   };
 }
 

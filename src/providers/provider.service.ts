@@ -56,8 +56,10 @@ function protocolProblems(protocols: ProviderProtocols | null): FieldError[] {
     const entries = Object.entries(parameters);
     if (entries.length > 50) problems.push({ path: 'protocols.oauth2.authorizationParameters', message: 'must have at most 50 parameters' });
     for (const [name, value] of entries) {
-      if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) problems.push({ path: `protocols.oauth2.authorizationParameters.${name}`, message: 'is not a valid parameter name' });
-      else if (typeof value !== 'string' || value.length > 1024) problems.push({ path: `protocols.oauth2.authorizationParameters.${name}`, message: 'must be a string of at most 1024 characters' });
+      if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name))
+        problems.push({ path: `protocols.oauth2.authorizationParameters.${name}`, message: 'is not a valid parameter name' });
+      else if (typeof value !== 'string' || value.length > 1024)
+        problems.push({ path: `protocols.oauth2.authorizationParameters.${name}`, message: 'must be a string of at most 1024 characters' });
     }
   }
   return problems;
@@ -102,7 +104,12 @@ export class ProviderService {
             createdAt: now,
             updatedAt: now,
           });
-          await this.audit.record(manager, caller, { action: 'provider.create', targetId: provider.id, targetType: 'Provider', changedFields: changedFieldsOf(input) });
+          await this.audit.record(manager, caller, {
+            action: 'provider.create',
+            targetId: provider.id,
+            targetType: 'Provider',
+            changedFields: changedFieldsOf(input),
+          });
           return provider;
         },
         ...replayByIds(
@@ -133,7 +140,12 @@ export class ProviderService {
       if (input.protocols !== undefined) changes.protocols = normalizeProtocols(input.protocols);
       throwIfInvalid(protocolProblems(changes.protocols ?? null));
       await updateProvider(manager, provider.id, bumped(provider, changes));
-      await this.audit.record(manager, caller, { action: 'provider.update', targetId: provider.id, targetType: 'Provider', changedFields: changedFieldsOf(input) });
+      await this.audit.record(manager, caller, {
+        action: 'provider.update',
+        targetId: provider.id,
+        targetType: 'Provider',
+        changedFields: changedFieldsOf(input),
+      });
       return Object.assign(provider, changes);
     });
   }

@@ -105,7 +105,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     queryTimeoutMs: options.database?.queryTimeoutMs,
     logger: sql,
   });
-  const rateLimits = new RateLimits(options.rateLimitStore ?? { kind: 'postgres', pool: poolOf(dataSource) }, options.rateLimits ?? { ...DEFAULT_RATE_LIMITS, mutationsPerMinute: 100_000 });
+  const rateLimits = new RateLimits(
+    options.rateLimitStore ?? { kind: 'postgres', pool: poolOf(dataSource) },
+    options.rateLimits ?? { ...DEFAULT_RATE_LIMITS, mutationsPerMinute: 100_000 },
+  );
   const services = createServices(dataSource, new SecretHasher(TEST_HASH_KEY), TEST_KEY_RING, rateLimits, { dns: options.dns });
   const server = await createServer({
     schema: await buildClavisSchema({ services, sdlNeedsCaller: !(options.introspection ?? !options.isProduction) }),
@@ -120,7 +123,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     shutdownGraceMs: options.shutdownGraceMs,
     logger: options.logger,
   });
-  const token: Harness['token'] = (o = {}) => signToken(TEST_JWT_SECRET, { sub: o.sub ?? 'tester', org: o.org ?? 'org-a', scope: (o.scopes ?? SCOPES).join(' ') });
+  const token: Harness['token'] = (o = {}) =>
+    signToken(TEST_JWT_SECRET, { sub: o.sub ?? 'tester', org: o.org ?? 'org-a', scope: (o.scopes ?? SCOPES).join(' ') });
   const defaultToken = await token();
   let listening = false;
 

@@ -74,11 +74,25 @@ export async function buildApp(options: { compiler?: 'swc' | 'tsc' } = {}): Prom
   const outDir = mkdtempSync(join(tmpdir(), 'clavis-build-'));
   try {
     if (options.compiler === 'tsc') {
-      await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir, '--noCheck', '--sourceMap', 'false',
-        // The build info stays with this build: the project's own (dist/) must not claim these files.
-        '--tsBuildInfoFile', join(outDir, 'tsbuildinfo')], {
-        cwd: ROOT,
-      }).catch((error: { stdout?: string }) => {
+      await promisify(execFile)(
+        process.execPath,
+        [
+          join(ROOT, 'node_modules/typescript/bin/tsc'),
+          '-p',
+          join(ROOT, 'tsconfig.build.json'),
+          '--outDir',
+          outDir,
+          '--noCheck',
+          '--sourceMap',
+          'false',
+          // The build info stays with this build: the project's own (dist/) must not claim these files.
+          '--tsBuildInfoFile',
+          join(outDir, 'tsbuildinfo'),
+        ],
+        {
+          cwd: ROOT,
+        },
+      ).catch((error: { stdout?: string }) => {
         // tsc reports errors but still emits; a missing main.js is caught below.
         if (!existsSync(join(outDir, 'src/main.js'))) throw new Error(`tsc failed: ${error.stdout}`);
       });

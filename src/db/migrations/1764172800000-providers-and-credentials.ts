@@ -54,7 +54,9 @@ export class ProvidersAndCredentials1764172800000 implements MigrationInterface 
     await db.query(`CREATE UNIQUE INDEX credentials_slug_key ON credentials (application_id, slug)`);
     await db.query(`CREATE UNIQUE INDEX credentials_identifier_key ON credentials (application_id, type, coalesce(provider_id, ''), identifier)`);
     // PASSWORD and PUBLIC identifiers are OAuth client ids: unique within the zone.
-    await db.query(`CREATE UNIQUE INDEX credentials_client_identifier_key ON credentials (organization_id, zone_id, identifier) WHERE type IN ('PASSWORD', 'PUBLIC')`);
+    await db.query(
+      `CREATE UNIQUE INDEX credentials_client_identifier_key ON credentials (organization_id, zone_id, identifier) WHERE type IN ('PASSWORD', 'PUBLIC')`,
+    );
     await db.query(`CREATE INDEX credentials_application_idx ON credentials (application_id, created_at, id)`);
     await db.query(`CREATE INDEX credentials_org_created_idx ON credentials (organization_id, created_at, id)`);
     await db.query(`CREATE INDEX credentials_provider_idx ON credentials (provider_id) WHERE provider_id IS NOT NULL`);

@@ -6,4 +6,11 @@ import { PublicKeyClientIds1764187200000 } from './1764187200000-public-key-clie
 import { AuditEvents1764190800000 } from './1764190800000-audit-events';
 
 /** Every migration, oldest first. Never edit one that has landed; add a new one. */
-export const migrations = [ApplicationsAndClients1764165600000, ProvidersAndCredentials1764172800000, IdempotencyKeys1764180000000, RateLimits1764183600000, PublicKeyClientIds1764187200000, AuditEvents1764190800000];
+export const migrations = [
+  ApplicationsAndClients1764165600000,
+  ProvidersAndCredentials1764172800000,
+  IdempotencyKeys1764180000000,
+  RateLimits1764183600000,
+  PublicKeyClientIds1764187200000,
+  AuditEvents1764190800000,
+];
