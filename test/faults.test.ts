@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { Client as PgClient } from 'pg';
 import { QueryFailedError } from 'typeorm';
-import { runTransaction } from '../src/common/db';
+import { runTransaction } from '../src/db/transactions';
 import { poolOf } from '../src/db/data-source';
 import { createHarness, type Harness } from './helpers/harness';
 import {

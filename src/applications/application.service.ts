@@ -7,7 +7,7 @@ import { type ClientSettings, newClientSettings } from '../clients/client.rules'
 import { type IssuedClient, ClientService } from '../clients/client.service';
 import { validateClientSettings } from '../clients/client.validation';
 import { DEFAULT_ZONE, bumped, checkExpectedVersion, foundOr, replayByIds } from '../common/crud';
-import { transactionWithConflicts } from '../common/db';
+import { transactionWithConflicts } from '../db/transactions';
 import type { IdempotencyStore } from '../common/idempotency';
 import { slugify } from '../common/naming';
 import { type FieldError, throwIfInvalid } from '../common/errors';

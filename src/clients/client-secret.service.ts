@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
 import { bumped } from '../common/crud';
-import { runTransaction } from '../common/db';
+import { runTransaction } from '../db/transactions';
 import { ValidationFailedError } from '../common/errors';
 import { type SecretHasher, SECRET_PREFIXES, generateSecret } from '../common/secrets';
 import type { Client } from './client.entity';

@@ -3,7 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditLog } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
 import { bumped } from '../common/crud';
-import { runTransaction } from '../common/db';
+import { runTransaction } from '../db/transactions';
 import { ConflictError, ValidationFailedError } from '../common/errors';
 import { type Client, type ClientUriVerification, ClientUriVerificationStatus, challengeRecordName } from './client.entity';
 import type { VerifyClientUriInput } from './client.inputs';

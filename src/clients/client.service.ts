@@ -6,7 +6,7 @@ import type { IdempotencyStore } from '../common/idempotency';
 import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
 import { bumped, checkExpectedVersion, foundOr, replayByIds } from '../common/crud';
-import { runTransaction } from '../common/db';
+import { runTransaction } from '../db/transactions';
 import { ValidationFailedError, throwIfInvalid } from '../common/errors';
 import { fieldErrorsOf } from '../common/issues';
 import { newId } from '../common/ids';

@@ -3,7 +3,7 @@ import { lockApplication } from '../applications/application.lock';
 import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
 import { bumped, checkExpectedVersion, foundOr, replayByIds } from '../common/crud';
-import { runTransaction, transactionWithConflicts } from '../common/db';
+import { runTransaction, transactionWithConflicts } from '../db/transactions';
 import type { IdempotencyStore } from '../common/idempotency';
 import { type FieldError, ValidationFailedError, throwIfInvalid } from '../common/errors';
 import { newId } from '../common/ids';

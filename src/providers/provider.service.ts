@@ -3,7 +3,7 @@ import { assertMayWriteOwner } from '../auth/guard';
 import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
 import { DEFAULT_ZONE, bumped, checkExpectedVersion, foundOr, replayByIds } from '../common/crud';
-import { runTransaction, transactionWithConflicts } from '../common/db';
+import { runTransaction, transactionWithConflicts } from '../db/transactions';
 import type { KeyRing } from '../common/encryption';
 import type { IdempotencyStore } from '../common/idempotency';
 import { ConflictError, type FieldError, throwIfInvalid } from '../common/errors';

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { sqlState, uniqueViolation } from '../db/failures';
-import { ConflictError } from './errors';
+import { sqlState, uniqueViolation } from './failures';
+import { ConflictError } from '../common/errors';
 
 /** SQLSTATEs after which the whole transaction can simply run again. */
 const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
