@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './src/db/data-source';
 
 export const MISSING_DATABASE_URL =
-  'typeorm: DATABASE_URL is not set; name the database to work on, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/clavis npm run typeorm -- migration:show';
+  'typeorm: DATABASE_URL is not set; name the database to work on, ' +
+  'e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/clavis npm run typeorm -- migration:show';
 
 /**
  * The data source of the TypeORM CLI (`npm run typeorm -- migration:show`). There is no default

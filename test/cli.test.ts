@@ -120,7 +120,8 @@ describe('npm run typeorm (ormconfig.ts)', () => {
     const run = await typeorm({});
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
-      'typeorm: DATABASE_URL is not set; name the database to work on, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/clavis npm run typeorm -- migration:show\n',
+      'typeorm: DATABASE_URL is not set; name the database to work on, ' +
+        'e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/clavis npm run typeorm -- migration:show\n',
     );
   });
 

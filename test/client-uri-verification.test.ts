@@ -304,7 +304,9 @@ describe('verifyClientUri', () => {
     publish(client);
     const stale = new Date(Date.now() - 10 * 60_000).toISOString();
     await h.dataSource.query(
-      `UPDATE clients SET client_uri_verification = client_uri_verification || jsonb_build_object('status', 'IN_PROGRESS', 'checkedAt', $2::text) WHERE id = $1`,
+      `UPDATE clients
+          SET client_uri_verification = client_uri_verification || jsonb_build_object('status', 'IN_PROGRESS', 'checkedAt', $2::text)
+        WHERE id = $1`,
       [client.id, stale],
     );
     expect((await verifyOk(client.id)).clientUriVerification!.status).toBe('VERIFIED');

@@ -58,7 +58,8 @@ function clavisBackends(): Promise<{ pid: number }[]> {
 
 async function terminateClavisBackends(): Promise<number[]> {
   const rows = await db.query<{ pid: number }>(
-    `SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'clavis' AND datname = current_database() AND pid <> pg_backend_pid()`,
+    `SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity
+      WHERE application_name = 'clavis' AND datname = current_database() AND pid <> pg_backend_pid()`,
   );
   return rows.map((row) => row.pid);
 }
@@ -132,27 +133,30 @@ describe('connections dropped under the pool', () => {
     }
   });
 
-  test('the connection of a request dropped mid-request: that request gets a clean SERVICE_UNAVAILABLE, nothing is written, the next requests succeed', async () => {
-    const app = await createApplication(url, token);
-    const lock = await lockApplication(h, app.id);
-    const inFlight = graphql(url, UPDATE, { input: { id: app.id, name: 'dropped' } }, token);
-    try {
-      const pid = await blockedBackend(h.schemaName);
-      await db.query('SELECT pg_terminate_backend($1)', [pid]);
-      const response = await inFlight;
-      expectCleanError(response, 'SERVICE_UNAVAILABLE');
-      expect(response.body.data).toBeNull();
-    } finally {
-      await lock.release();
-    }
-    const [row] = await h.dataSource.query(`SELECT name, version FROM applications WHERE id = $1`, [app.id]);
-    expect(row).toEqual({ name: 'before', version: app.version });
+  test(
+    'the connection of a request dropped mid-request: ' + 'that request gets a clean SERVICE_UNAVAILABLE, nothing is written, the next requests succeed',
+    async () => {
+      const app = await createApplication(url, token);
+      const lock = await lockApplication(h, app.id);
+      const inFlight = graphql(url, UPDATE, { input: { id: app.id, name: 'dropped' } }, token);
+      try {
+        const pid = await blockedBackend(h.schemaName);
+        await db.query('SELECT pg_terminate_backend($1)', [pid]);
+        const response = await inFlight;
+        expectCleanError(response, 'SERVICE_UNAVAILABLE');
+        expect(response.body.data).toBeNull();
+      } finally {
+        await lock.release();
+      }
+      const [row] = await h.dataSource.query(`SELECT name, version FROM applications WHERE id = $1`, [app.id]);
+      expect(row).toEqual({ name: 'before', version: app.version });
 
-    const retried = await graphql(url, UPDATE, { input: { id: app.id, name: 'retried' } }, token);
-    expect(retried.body.errors).toBeUndefined();
-    expect(retried.body.data!.updateApplication.application).toMatchObject({ name: 'retried', version: app.version + 1 });
-    expect((await graphql(url, READ, undefined, token)).body.errors).toBeUndefined();
-  });
+      const retried = await graphql(url, UPDATE, { input: { id: app.id, name: 'retried' } }, token);
+      expect(retried.body.errors).toBeUndefined();
+      expect(retried.body.data!.updateApplication.application).toMatchObject({ name: 'retried', version: app.version + 1 });
+      expect((await graphql(url, READ, undefined, token)).body.errors).toBeUndefined();
+    },
+  );
 });
 
 /**
@@ -385,25 +389,28 @@ describe('a stalled connection: a partition without a reset', () => {
 });
 
 describe('timeouts and pool size from configuration', () => {
-  test('statement_timeout: a statement stuck on a lock is cancelled after DB_STATEMENT_TIMEOUT_MS with the retryable code TIMEOUT, and nothing is written', async () => {
-    const { h, url, token } = await productionHarness({ database: { statementTimeoutMs: 300 } });
-    expect(await h.dataSource.query('SHOW statement_timeout')).toEqual([{ statement_timeout: '300ms' }]);
-    const app = await createApplication(url, token);
-    const lock = await lockApplication(h, app.id);
-    try {
-      const started = Date.now();
-      const response = await graphql(url, UPDATE, { input: { id: app.id, name: 'too slow' } }, token);
-      const ms = Date.now() - started;
-      expect(ms).toBeGreaterThanOrEqual(290);
-      expect(ms).toBeLessThan(3000); // without the timeout it would wait for the lock, held until the answer arrives
-      expect(response.body.data).toBeNull();
-      expectCleanError(response, 'TIMEOUT');
-    } finally {
-      await lock.release();
-    }
-    const [row] = await h.dataSource.query(`SELECT name, version FROM applications WHERE id = $1`, [app.id]);
-    expect(row).toEqual({ name: 'before', version: app.version });
-  });
+  test(
+    'statement_timeout: a statement stuck on a lock is cancelled after DB_STATEMENT_TIMEOUT_MS ' + 'with the retryable code TIMEOUT, and nothing is written',
+    async () => {
+      const { h, url, token } = await productionHarness({ database: { statementTimeoutMs: 300 } });
+      expect(await h.dataSource.query('SHOW statement_timeout')).toEqual([{ statement_timeout: '300ms' }]);
+      const app = await createApplication(url, token);
+      const lock = await lockApplication(h, app.id);
+      try {
+        const started = Date.now();
+        const response = await graphql(url, UPDATE, { input: { id: app.id, name: 'too slow' } }, token);
+        const ms = Date.now() - started;
+        expect(ms).toBeGreaterThanOrEqual(290);
+        expect(ms).toBeLessThan(3000); // without the timeout it would wait for the lock, held until the answer arrives
+        expect(response.body.data).toBeNull();
+        expectCleanError(response, 'TIMEOUT');
+      } finally {
+        await lock.release();
+      }
+      const [row] = await h.dataSource.query(`SELECT name, version FROM applications WHERE id = $1`, [app.id]);
+      expect(row).toEqual({ name: 'before', version: app.version });
+    },
+  );
 
   test('DB_POOL_MAX: a burst of requests never opens more connections than the pool allows, and all of them are served', async () => {
     const { h, url, token } = await productionHarness({ database: { poolMax: 2 } });

@@ -52,9 +52,11 @@ describe('query limits', () => {
   });
 
   test('depth through fragments counts too', async () => {
-    const query = `query { client(id: "cli_x") { ...A } }
+    const query =
+      `query { client(id: "cli_x") { ...A } }
       fragment A on Client { application { defaultClient { application { defaultClient { ...B } } } } }
-      fragment B on Client { application { defaultClient { application { defaultClient { application { defaultClient { application { defaultClient { id } } } } } } } } }`;
+      fragment B on Client { application { defaultClient { application { defaultClient { application { defaultClient {` +
+      ` application { defaultClient { id } } } } } } } } }`;
     await expectRefusedBeforeExecution(query);
   });
 
@@ -82,7 +84,8 @@ describe('query limits', () => {
   });
 
   test('list fields multiply the cost by `first`', async () => {
-    const nested = `{ applications(first: 100) { edges { node { clients(first: 100) { edges { node { application { clients(first: 100) { totalCount } } } } } } } } }`;
+    const nested =
+      '{ applications(first: 100) { edges { node { clients(first: 100) { edges { node { ' + 'application { clients(first: 100) { totalCount } } } } } } } } }';
     const result = await expectRefusedBeforeExecution(nested);
     expect(Number(result.errors![0].extensions!.cost)).toBeGreaterThan(Number(result.errors![0].extensions!.maxCost));
     // The same shape with small pages is fine.
@@ -91,7 +94,8 @@ describe('query limits', () => {
   });
 
   test('backward pages cost like forward ones: last multiplies the cost as first does', async () => {
-    const nested = `{ applications(last: 100) { edges { node { clients(last: 100) { edges { node { application { clients(last: 100) { totalCount } } } } } } } } }`;
+    const nested =
+      '{ applications(last: 100) { edges { node { clients(last: 100) { edges { node { ' + 'application { clients(last: 100) { totalCount } } } } } } } } }';
     const result = await expectRefusedBeforeExecution(nested);
     expect(Number(result.errors![0].extensions!.cost)).toBeGreaterThan(Number(result.errors![0].extensions!.maxCost));
     const small = await h.run(nested.replace(/last: 100/g, 'last: 5'));
@@ -101,7 +105,8 @@ describe('query limits', () => {
   test('the cost uses variables for first', async () => {
     h.sql.reset();
     const result = await h.run(
-      `query($n: Int) { applications(first: $n) { edges { node { clients(first: $n) { edges { node { application { clients(first: $n) { totalCount } } } } } } } } }`,
+      'query($n: Int) { applications(first: $n) { edges { node { clients(first: $n) { edges { node { ' +
+        'application { clients(first: $n) { totalCount } } } } } } } } }',
       { n: 100 },
     );
     expect(codes(result)).toEqual(['GRAPHQL_VALIDATION_FAILED']);

@@ -198,7 +198,8 @@ describe('Application.clients(last, before) across several parents', () => {
 
     // The first step pages every parent in one query; later steps ask each parent (aliased) before its own cursor.
     const first: Result = await h.run(
-      `{ applications(first: 10) { edges { node { id clients(last: 2) { edges { node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } } } }`,
+      '{ applications(first: 10) { edges { node { id clients(last: 2) { edges { node { id } } ' +
+        'pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } } } }',
       {},
       { token: org },
     );
@@ -216,7 +217,8 @@ describe('Application.clients(last, before) across several parents', () => {
       const query = `{ ${parents
         .map(
           ([id, before], i) =>
-            `p${i}: application(id: "${id}") { clients(last: 2, before: "${before}") { edges { node { id } } pageInfo { hasNextPage hasPreviousPage startCursor } } }`,
+            `p${i}: application(id: "${id}") { clients(last: 2, before: "${before}") { edges { node { id } } ` +
+            'pageInfo { hasNextPage hasPreviousPage startCursor } } }',
         )
         .join(' ')} }`;
       const step: Result = await h.run(query, {}, { token: org });

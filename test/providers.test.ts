@@ -26,7 +26,8 @@ const LIST = `query ($first: Int, $after: String, $filter: ProviderFilter) {
 }`;
 const NODE = `query ($id: ID!) { node(id: $id) { __typename id ... on Provider { name } } }`;
 const CREATE_APPLICATION = `mutation ($input: CreateApplicationInput!) { createApplication(input: $input) { application { id } } }`;
-const CREATE_CREDENTIAL = `mutation ($input: CreateCredentialInput!) { createCredential(input: $input) { credential { __typename ... on TokenCredential { id providerId } } } }`;
+const CREATE_CREDENTIAL =
+  'mutation ($input: CreateCredentialInput!) { createCredential(input: $input) { ' + 'credential { __typename ... on TokenCredential { id providerId } } } }';
 const DELETE_CREDENTIAL = `mutation ($input: DeleteCredentialInput!) { deleteCredential(input: $input) { deletedId } }`;
 
 type ProviderData = Record<string, any> & { id: string; version: number };

@@ -64,7 +64,8 @@ const CREATE_APPLICATION = `mutation Create($input: CreateApplicationInput!) {
   createApplication(input: $input) { application { id version } defaultClient { id clientId } clientSecret }
 }`;
 const ROTATE = `mutation Rotate($input: RotateClientSecretInput!) { rotateClientSecret(input: $input) { client { id version } clientSecret } }`;
-const AUTHENTICATE = `mutation Authenticate($input: AuthenticateClientInput!) { authenticateClient(input: $input) { authenticated usedRotatedSecret client { id } } }`;
+const AUTHENTICATE =
+  'mutation Authenticate($input: AuthenticateClientInput!) { ' + 'authenticateClient(input: $input) { authenticated usedRotatedSecret client { id } } }';
 const UPDATE = `mutation Update($input: UpdateApplicationInput!) { updateApplication(input: $input) { application { id version name } } }`;
 
 test('both replicas started on the fresh database (migrations applied once)', async () => {

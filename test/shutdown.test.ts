@@ -170,38 +170,42 @@ test('work still blocked when the grace period ends: the process exits promptly,
   expect(await applicationRow(queued.id)).toEqual({ name: 'before', version: queued.version });
 }, 30_000);
 
-test('SHUTDOWN_DRAIN_MS: after SIGTERM /readyz answers 503 while /graphql still serves new connections; then the listener closes and the process exits 0', async () => {
-  // A drain long enough for the probes below on a busy machine; the process still ends within the grace.
-  const clavis = await startClavis(buildDir, productionEnv(db.url, { SHUTDOWN_GRACE_MS: '8000', SHUTDOWN_DRAIN_MS: '3000' }));
-  expect((await request(`${clavis.baseUrl}/readyz`)).status).toBe(200);
-  clavis.child.kill('SIGTERM');
-  await clavis.waitForLog((line) => line.msg?.startsWith('shutting down'), 5000);
+test(
+  'SHUTDOWN_DRAIN_MS: after SIGTERM /readyz answers 503 while /graphql still serves new connections; ' + 'then the listener closes and the process exits 0',
+  async () => {
+    // A drain long enough for the probes below on a busy machine; the process still ends within the grace.
+    const clavis = await startClavis(buildDir, productionEnv(db.url, { SHUTDOWN_GRACE_MS: '8000', SHUTDOWN_DRAIN_MS: '3000' }));
+    expect((await request(`${clavis.baseUrl}/readyz`)).status).toBe(200);
+    clavis.child.kill('SIGTERM');
+    await clavis.waitForLog((line) => line.msg?.startsWith('shutting down'), 5000);
 
-  // Draining: not ready, but every request (each on a new connection) is still served.
-  const readiness = await request(`${clavis.baseUrl}/readyz`);
-  expect(readiness.status).toBe(503);
-  expect(JSON.parse(readiness.text)).toEqual({ status: 'stopping' });
-  const created = await graphql(
-    clavis.graphqlUrl,
-    `
-      mutation {
-        createApplication(input: { identifier: "drained", name: "during the drain" }) {
-          application {
-            name
+    // Draining: not ready, but every request (each on a new connection) is still served.
+    const readiness = await request(`${clavis.baseUrl}/readyz`);
+    expect(readiness.status).toBe(503);
+    expect(JSON.parse(readiness.text)).toEqual({ status: 'stopping' });
+    const created = await graphql(
+      clavis.graphqlUrl,
+      `
+        mutation {
+          createApplication(input: { identifier: "drained", name: "during the drain" }) {
+            application {
+              name
+            }
           }
         }
-      }
-    `,
-    undefined,
-    token,
-  );
-  expect(created.status).toBe(200);
-  expect(created.body).toEqual({ data: { createApplication: { application: { name: 'during the drain' } } } });
-  expect((await request(`${clavis.baseUrl}/healthz`)).status).toBe(200);
-  expect(clavis.hasExited).toBe(false);
+      `,
+      undefined,
+      token,
+    );
+    expect(created.status).toBe(200);
+    expect(created.body).toEqual({ data: { createApplication: { application: { name: 'during the drain' } } } });
+    expect((await request(`${clavis.baseUrl}/healthz`)).status).toBe(200);
+    expect(clavis.hasExited).toBe(false);
 
-  // Then the listener closes and the process stops.
-  await eventually(async () => (await probe(`${clavis.baseUrl}/healthz`)) === 'ECONNREFUSED', 8000, 'new connections refused after the drain');
-  expect(await clavis.waitForExit(10_000)).toEqual({ code: 0, signal: null });
-  expect(clavis.logs().some((line) => line.msg === 'stopped')).toBe(true);
-}, 30_000);
+    // Then the listener closes and the process stops.
+    await eventually(async () => (await probe(`${clavis.baseUrl}/healthz`)) === 'ECONNREFUSED', 8000, 'new connections refused after the drain');
+    expect(await clavis.waitForExit(10_000)).toEqual({ code: 0, signal: null });
+    expect(clavis.logs().some((line) => line.msg === 'stopped')).toBe(true);
+  },
+  30_000,
+);

@@ -71,21 +71,34 @@ export function areaOf(frame: CallFrame): string {
 
 const LAYER_OF_PACKAGE: [RegExp, string][] = [
   [
-    /^(express|router|body-parser|raw-body|@as-integrations\/.*|on-finished|finalhandler|content-type|type-is|qs|iconv-lite|depd|statuses|media-typer|mime-types|mime-db|parseurl|http-errors|send|encodeurl|escape-html|vary|cookie|fresh|range-parser|accepts|negotiator|content-disposition|forwarded|proxy-addr|safe-buffer|setprototypeof|toidentifier|unpipe|ee-first|merge-descriptors)$/,
+    new RegExp(
+      '^(express|router|body-parser|raw-body|@as-integrations\\/.*|on-finished|finalhandler|content-type|type-is|qs|iconv-lite|depd|statuses|media-typer|' +
+        'mime-types|mime-db|parseurl|http-errors|send|encodeurl|escape-html|vary|cookie|fresh|range-parser|accepts|negotiator|content-disposition|' +
+        'forwarded|proxy-addr|safe-buffer|setprototypeof|toidentifier|unpipe|ee-first|merge-descriptors)$',
+    ),
     'Express, body-parser, HTTP middleware',
   ],
   [/^@apollo\//, 'Apollo Server'],
   [
-    /^(graphql|type-graphql|class-validator|validator|libphonenumber-js|graphql-scalars|@graphql-tools\/.*|graphql-query-complexity|@escape\.tech\/.*|graphql-armor.*|@apollo\/subgraph)$/,
+    new RegExp(
+      '^(graphql|type-graphql|class-validator|validator|libphonenumber-js|graphql-scalars|@graphql-tools\\/.*|graphql-query-complexity|' +
+        '@escape\\.tech\\/.*|graphql-armor.*|@apollo\\/subgraph)$',
+    ),
     'GraphQL (graphql-js, type-graphql, validation, limits)',
   ],
   [
-    /^(typeorm|pg|pg-protocol|pg-pool|pg-types|pg-connection-string|postgres-array|postgres-date|postgres-bytea|postgres-interval|pgpass|dataloader|reflect-metadata)$/,
+    new RegExp(
+      '^(typeorm|pg|pg-protocol|pg-pool|pg-types|pg-connection-string|postgres-array|postgres-date|postgres-bytea|postgres-interval|pgpass|dataloader|' +
+        'reflect-metadata)$',
+    ),
     'database access (TypeORM, pg, DataLoader)',
   ],
   [/^(jose)$/, 'auth (jose)'],
   [
-    /^(pino|@pinojs\/.*|sonic-boom|thread-stream|prom-client|fast-redact|on-exit-leak-free|quick-format-unescaped|atomic-sleep|safe-stable-stringify|real-require)$/,
+    new RegExp(
+      '^(pino|@pinojs\\/.*|sonic-boom|thread-stream|prom-client|fast-redact|on-exit-leak-free|quick-format-unescaped|atomic-sleep|safe-stable-stringify|' +
+        'real-require)$',
+    ),
     'logging and metrics',
   ],
   [/^(postgraphile|postgraphile-core|graphile-build|graphile-build-pg|graphile-utils|pg-sql2|graphql-parse-resolve-info|@graphile\/.*)$/, 'PostGraphile'],
@@ -205,7 +218,8 @@ export function summaryMarkdown(title: string, summary: ProfileSummary, options:
   const lines = [
     `#### ${title}`,
     '',
-    `${(summary.totalMs / 1000).toFixed(1)} s sampled, main thread busy ${pct((100 * summary.busyMs) / summary.totalMs)} of it; percentages below are of busy time.`,
+    `${(summary.totalMs / 1000).toFixed(1)} s sampled, main thread busy ${pct((100 * summary.busyMs) / summary.totalMs)} of it; ` +
+      'percentages below are of busy time.',
     '',
     `| layer | self |`,
     '| --- | ---: |',

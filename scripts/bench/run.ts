@@ -295,7 +295,9 @@ async function post(port: number, headers: Record<string, string>, payload: stri
 function firstDifference(a: string, b: string): string {
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return `at byte ${i}:\n  clavis: …${JSON.stringify(a.slice(Math.max(0, i - 80), i + 80))}\n  limit:  …${JSON.stringify(b.slice(Math.max(0, i - 80), i + 80))}`;
+  return (
+    `at byte ${i}:\n  clavis: …${JSON.stringify(a.slice(Math.max(0, i - 80), i + 80))}` + `\n  limit:  …${JSON.stringify(b.slice(Math.max(0, i - 80), i + 80))}`
+  );
 }
 
 /** The limit server must answer exactly what Clavis answers, byte for byte. */
@@ -512,7 +514,8 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult[]> {
       reps.get(server)!.push(m);
       log(
         `  ${scenario.key} ${server.padEnd(12)} rep ${r + 1}: ${m.rps.toFixed(0).padStart(6)} req/s  p50 ${m.p50.toFixed(2)} ms  p99 ${m.p99.toFixed(2)} ms` +
-          `  cpu: server ${m.cpu.server.toFixed(0)}%, postgres ${m.cpu.postgres.toFixed(0)}%, driver ${m.cpu.driver.toFixed(0)}%, other ${m.cpu.other.toFixed(0)}%, machine ${m.cpu.machine.toFixed(0)}%` +
+          `  cpu: server ${m.cpu.server.toFixed(0)}%, postgres ${m.cpu.postgres.toFixed(0)}%, driver ${m.cpu.driver.toFixed(0)}%, ` +
+          `other ${m.cpu.other.toFixed(0)}%, machine ${m.cpu.machine.toFixed(0)}%` +
           `${m.cpu.other > NOISY_OTHER_PERCENT ? '  NOISY' : ''}${m.bad ? `  ${m.bad} BAD` : ''}`,
       );
     }
@@ -524,7 +527,8 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult[]> {
     if (failed) {
       const bad = [warmup, ...measured].find((m) => m.bad > 0)!;
       log(
-        `  ${scenario.key} ${server}: FAILED — non2xx ${bad.non2xx}, errors ${bad.errors}, timeouts ${bad.timeouts}, bad bodies ${bad.mismatches}; first bad body: ${bad.firstBadBody ?? '(none)'}`,
+        `  ${scenario.key} ${server}: FAILED — non2xx ${bad.non2xx}, errors ${bad.errors}, timeouts ${bad.timeouts}, bad bodies ${bad.mismatches}; ` +
+          `first bad body: ${bad.firstBadBody ?? '(none)'}`,
       );
     }
     const rps = measured.map((m) => m.rps);
@@ -694,8 +698,12 @@ function report(
   const lines: string[] = [];
   if (results.length > 0) {
     lines.push(
-      `${settings.connections} connections, ${settings.warmup} s warm-up (discarded), ${settings.repetitions} × ${settings.duration} s measured per server and scenario; median req/s over the repetitions (min–max), median of the repetitions' p50/p99 latency. ` +
-        `CPU in % of one core (the machine has ${os.cpus().length}), medians over the repetitions: the server process, the PostgreSQL processes of the benchmark database (and the server-wide ones), the load generator, and everything else (kernel work not charged to a process, other processes).`,
+      `${settings.connections} connections, ${settings.warmup} s warm-up (discarded), ` +
+        `${settings.repetitions} × ${settings.duration} s measured per server and scenario; ` +
+        "median req/s over the repetitions (min–max), median of the repetitions' p50/p99 latency. " +
+        `CPU in % of one core (the machine has ${os.cpus().length}), medians over the repetitions: the server process, ` +
+        'the PostgreSQL processes of the benchmark database (and the server-wide ones), the load generator, ' +
+        'and everything else (kernel work not charged to a process, other processes).',
       '',
     );
     lines.push(
@@ -706,7 +714,8 @@ function report(
       const clavis = find(r.scenario, 'clavis');
       const rel = r.server === 'clavis' || !Number.isFinite(ratio(clavis, r)) ? '' : `${fmt(ratio(clavis, r))}×`;
       lines.push(
-        `| ${r.title} | ${SERVER_LABELS[r.server]} | ${r.failed ? '**FAILED**' : r.rps.toFixed(0)} | ${r.rpsMin.toFixed(0)}–${r.rpsMax.toFixed(0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${rel} | ` +
+        `| ${r.title} | ${SERVER_LABELS[r.server]} | ${r.failed ? '**FAILED**' : r.rps.toFixed(0)} | ` +
+          `${r.rpsMin.toFixed(0)}–${r.rpsMax.toFixed(0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${rel} | ` +
           `${r.cpu.server.toFixed(0)} / ${r.cpu.postgres.toFixed(0)} / ${r.cpu.driver.toFixed(0)} / ${r.cpu.other.toFixed(0)} | ` +
           `${fmt((10 * r.cpu.server) / r.rps, r.rps > 500 ? 3 : 1)} / ${fmt((10 * r.cpu.postgres) / r.rps, r.rps > 500 ? 3 : 1)} |`,
       );
@@ -768,7 +777,8 @@ function report(
   if (noisy > 0) {
     lines.push(
       '',
-      `**Warning: the machine was not quiet.** In ${noisy} of ${results.reduce((n, r) => n + r.repetitions.length, 0) + overload.length} runs something outside the benchmark ` +
+      `**Warning: the machine was not quiet.** In ${noisy} of ${results.reduce((n, r) => n + r.repetitions.length, 0) + overload.length} runs ` +
+        'something outside the benchmark ' +
         `used more than ${NOISY_OTHER_PERCENT}% of a core ("other" above); those figures are low and noisy. Run again on a quiet machine.`,
     );
   }

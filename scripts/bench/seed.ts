@@ -28,25 +28,30 @@ export async function seedDataset(dataSource: DataSource, shape: SeedShape): Pro
     );
     await db.query(
       `INSERT INTO applications (id, organization_id, zone_id, identifier, slug, name, description, owner_type, protocols, dependencies, created_at, updated_at)
-       SELECT 'app_seed' || lpad(i::text, 6, '0'), $1, 'default', 'application-' || i, 'application-' || i, 'Application ' || i, 'Seeded application ' || i, 'CUSTOMER',
-              jsonb_build_object('oauth2', jsonb_build_object('redirectUris', jsonb_build_array('https://app' || i || '.example.com/callback'), 'postLogoutRedirectUris', '[]'::jsonb)),
+       SELECT 'app_seed' || lpad(i::text, 6, '0'), $1, 'default', 'application-' || i, 'application-' || i, 'Application ' || i,
+              'Seeded application ' || i, 'CUSTOMER',
+              jsonb_build_object('oauth2', jsonb_build_object('redirectUris', jsonb_build_array('https://app' || i || '.example.com/callback'),
+                                                              'postLogoutRedirectUris', '[]'::jsonb)),
               ARRAY['https://api.example.com/' || i], now() + i * interval '1 millisecond', now()
        FROM generate_series(1, $2) AS i`,
       [org, shape.applications],
     );
     await db.query(
-      `INSERT INTO clients (id, client_id, organization_id, application_id, is_default, name, client_type, visibility, redirect_uris, grant_types, response_types,
-                            scopes, token_endpoint_auth_method, require_pkce, secret_hash, created_at, updated_at)
-       SELECT 'cli_seed' || lpad(a::text, 6, '0') || '_' || c, 'seed-' || a || '-' || c, $1, 'app_seed' || lpad(a::text, 6, '0'), c = 1, 'Client ' || c, 'WEB', 'PRIVATE',
+      `INSERT INTO clients (id, client_id, organization_id, application_id, is_default, name, client_type, visibility, redirect_uris, grant_types,
+                            response_types, scopes, token_endpoint_auth_method, require_pkce, secret_hash, created_at, updated_at)
+       SELECT 'cli_seed' || lpad(a::text, 6, '0') || '_' || c, 'seed-' || a || '-' || c, $1, 'app_seed' || lpad(a::text, 6, '0'), c = 1, 'Client ' || c,
+              'WEB', 'PRIVATE',
               ARRAY['https://app' || a || '.example.com/callback'], ARRAY['AUTHORIZATION_CODE', 'REFRESH_TOKEN'], ARRAY['CODE'], ARRAY['read', 'write'],
               'CLIENT_SECRET_BASIC', true, sha256(('seed' || a || c)::bytea), now() + (a * 10 + c) * interval '1 millisecond', now()
        FROM generate_series(1, $2) AS a, generate_series(1, $3) AS c`,
       [org, shape.applications, shape.clientsPerApplication],
     );
     await db.query(
-      `INSERT INTO credentials (id, type, organization_id, zone_id, application_id, identifier, slug, provider_id, subject, password_hash, jwks_uri, url, created_at, updated_at)
+      `INSERT INTO credentials (id, type, organization_id, zone_id, application_id, identifier, slug, provider_id, subject, password_hash, jwks_uri, url,
+                                created_at, updated_at)
        SELECT 'cred_seed' || lpad(a::text, 6, '0') || '_' || k, kind, $1, 'default', 'app_seed' || lpad(a::text, 6, '0'),
-              CASE kind WHEN 'TOKEN' THEN 'subject-' || a || '-' || k WHEN 'URL' THEN 'https://app' || a || '.example.com/meta/' || k ELSE 'seed-cred-' || a || '-' || k END,
+              CASE kind WHEN 'TOKEN' THEN 'subject-' || a || '-' || k WHEN 'URL' THEN 'https://app' || a || '.example.com/meta/' || k
+                        ELSE 'seed-cred-' || a || '-' || k END,
               'credential-' || k,
               CASE WHEN kind = 'TOKEN' THEN 'prv_seed' || lpad((1 + (a + k) % $4)::text, 6, '0') END,
               CASE WHEN kind = 'TOKEN' THEN 'subject-' || a || '-' || k END,

@@ -143,7 +143,8 @@ export class ClientUriVerification {
   @Field(() => String, {
     nullable: true,
     description:
-      'DNS name to publish the TXT record at: `_clavis-challenge.<host of clientUri>`. Null when the host is an IP address or a loopback name, which cannot be verified.',
+      'DNS name to publish the TXT record at: `_clavis-challenge.<host of clientUri>`. ' +
+      'Null when the host is an IP address or a loopback name, which cannot be verified.',
   })
   recordName?: string | null;
 

@@ -300,7 +300,8 @@ function* noImplicitFlow(s: ClientSettings): Iterable<ClientFinding> {
     yield at(
       'responseTypes',
       'ACCESS_TOKEN_IN_AUTHORIZATION_RESPONSE',
-      'TOKEN returns an access token in the authorization response, where it can leak or be replayed; prefer CODE (with ID_TOKEN if needed) and get access tokens from the token endpoint',
+      'TOKEN returns an access token in the authorization response, where it can leak or be replayed; ' +
+        'prefer CODE (with ID_TOKEN if needed) and get access tokens from the token endpoint',
     );
   }
 }
@@ -389,7 +390,8 @@ export function publicationIssues(
   const message = !s.clientUri
     ? 'PUBLIC needs a clientUri whose ownership is VERIFIED (set clientUri, publish its TXT record, then call verifyClientUri)'
     : uriChanged
-      ? 'PUBLIC needs a clientUri whose ownership is VERIFIED; a new clientUri starts a new verification, so a PUBLIC client cannot move it — set visibility: PRIVATE in the same update, verify the new URI, then publish again'
+      ? 'PUBLIC needs a clientUri whose ownership is VERIFIED; a new clientUri starts a new verification, so a PUBLIC client cannot move it — ' +
+        'set visibility: PRIVATE in the same update, verify the new URI, then publish again'
       : 'PUBLIC needs a clientUri whose ownership is VERIFIED (publish the TXT record of clientUriVerification, then call verifyClientUri)';
   return [issueOf(CLIENT_RULES, 'CLIENT_URI_NOT_VERIFIED', `${prefix}visibility`, message)];
 }

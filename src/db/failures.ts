@@ -15,14 +15,19 @@ export function sqlState(error: unknown): string | undefined {
   return error instanceof QueryFailedError ? (error.driverError as { code?: string }).code : (error as { code?: string } | null)?.code;
 }
 
+/** The driver's and the server's words for a database that cannot be reached or went away. */
+const UNAVAILABLE_MESSAGE = new RegExp(
+  'ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|timeout exceeded when trying to connect|Connection ended unexpectedly|' +
+    'the database system is (starting up|shutting down)',
+  'i',
+);
+
 /** Whether an error means the database could not be reached or dropped the connection. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const state = sqlState(error);
   if (state && (state.startsWith('08') || state === '57P01' || state === '57P02' || state === '57P03')) return true;
   const message = error instanceof Error ? error.message : '';
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|timeout exceeded when trying to connect|Connection ended unexpectedly|the database system is (starting up|shutting down)/i.test(
-    message,
-  );
+  return UNAVAILABLE_MESSAGE.test(message);
 }
 
 /** The message node-postgres gives a statement whose answer did not come within query_timeout. */

@@ -7,7 +7,8 @@ export class PublicKeyClientIds1764187200000 implements MigrationInterface {
   async up(db: QueryRunner): Promise<void> {
     await db.query(`DROP INDEX credentials_client_identifier_key`);
     await db.query(
-      `CREATE UNIQUE INDEX credentials_client_identifier_key ON credentials (organization_id, zone_id, identifier) WHERE type IN ('PASSWORD', 'PUBLIC', 'PUBLIC_KEY')`,
+      `CREATE UNIQUE INDEX credentials_client_identifier_key ON credentials (organization_id, zone_id, identifier) ` +
+        `WHERE type IN ('PASSWORD', 'PUBLIC', 'PUBLIC_KEY')`,
     );
   }
 
