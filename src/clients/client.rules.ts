@@ -117,6 +117,34 @@ export function newClientSettings(input: ClientSettingsInput, fallbackName: stri
   };
 }
 
+/** Every setting a client has (a Record, so a setting added to ClientSettings must be listed here to compile). */
+const CLIENT_SETTING_KEYS = Object.keys({
+  name: true,
+  description: true,
+  clientType: true,
+  visibility: true,
+  redirectUris: true,
+  postLogoutRedirectUris: true,
+  allowedCorsOrigins: true,
+  grantTypes: true,
+  responseTypes: true,
+  scopes: true,
+  tokenEndpointAuthMethod: true,
+  requirePkce: true,
+  clientUri: true,
+  logoUri: true,
+  policyUri: true,
+  tosUri: true,
+  accessTokenTtl: true,
+  refreshTokenTtl: true,
+  resources: true,
+} satisfies Record<keyof ClientSettings, true>) as (keyof ClientSettings)[];
+
+/** The settings of a stored client (or anything that carries them), and nothing else. */
+export function settingsOf(source: ClientSettings): ClientSettings {
+  return Object.fromEntries(CLIENT_SETTING_KEYS.map((key) => [key, source[key]])) as unknown as ClientSettings;
+}
+
 /** The settings after a partial update: omitted fields keep their values, `null` clears. */
 export function updatedClientSettings(current: ClientSettings, input: ClientSettingsInput): ClientSettings {
   const next: ClientSettings = { ...current };

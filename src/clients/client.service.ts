@@ -14,7 +14,7 @@ import type { Page, PageArgs } from '../common/pagination';
 import { type SecretHasher, SECRET_PREFIXES, generateClientId, generateSecret } from '../common/secrets';
 import { type Client, ClientUriVerificationStatus, ClientVisibility, type ClientUriVerification, challengeRecordName } from './client.entity';
 import type { ClientFilter, ClientSettingsInput, CreateClientInput, DeleteClientInput, UpdateClientInput } from './client.inputs';
-import { type ClientSettings, newClientSettings, updatedClientSettings, usesClientSecret } from './client.rules';
+import { type ClientSettings, newClientSettings, settingsOf, updatedClientSettings, usesClientSecret } from './client.rules';
 import { validateClientSettings } from './client.validation';
 import {
   applicationIdOfClient,
@@ -31,51 +31,6 @@ export interface IssuedClient {
   client: Client;
   /** The plain secret, for the one response that may show it. */
   clientSecret: string | null;
-}
-
-function settingsOf(client: Client): ClientSettings {
-  const {
-    name,
-    description,
-    clientType,
-    visibility,
-    redirectUris,
-    postLogoutRedirectUris,
-    allowedCorsOrigins,
-    grantTypes,
-    responseTypes,
-    scopes,
-    tokenEndpointAuthMethod,
-    requirePkce,
-    clientUri,
-    logoUri,
-    policyUri,
-    tosUri,
-    accessTokenTtl,
-    refreshTokenTtl,
-    resources,
-  } = client;
-  return {
-    name,
-    description,
-    clientType,
-    visibility,
-    redirectUris,
-    postLogoutRedirectUris,
-    allowedCorsOrigins,
-    grantTypes,
-    responseTypes,
-    scopes,
-    tokenEndpointAuthMethod,
-    requirePkce,
-    clientUri,
-    logoUri,
-    policyUri,
-    tosUri,
-    accessTokenTtl,
-    refreshTokenTtl,
-    resources,
-  };
 }
 
 /** A fresh TXT record challenge for the host of a client URI. */
