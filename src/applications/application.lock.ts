@@ -15,3 +15,19 @@ export async function lockApplication(manager: EntityManager, caller: Caller, ap
   assertMayWriteOwner(caller, application.ownerType);
   return application;
 }
+
+/** How to find and lock one kind of row an application owns (clients, credentials). */
+export interface OwnedRows<T> {
+  type: string;
+  applicationIdOf: (manager: EntityManager, caller: Caller, id: string) => Promise<string | null | undefined>;
+  lockRow: (manager: EntityManager, caller: Caller, id: string) => Promise<T | null>;
+}
+
+/**
+ * Locks a row an application owns for a change: its application first (the order every write
+ * path takes, with the PLATFORM rule), then the row itself; NOT_FOUND when either is missing.
+ */
+export async function lockOwnedRow<T>(manager: EntityManager, caller: Caller, rows: OwnedRows<T>, id: string): Promise<T> {
+  await lockApplication(manager, caller, foundOr(await rows.applicationIdOf(manager, caller, id), rows.type, id));
+  return foundOr(await rows.lockRow(manager, caller, id), rows.type, id);
+}

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Application } from '../applications/application.entity';
-import { lockApplication } from '../applications/application.lock';
+import { lockApplication, lockOwnedRow } from '../applications/application.lock';
 import type { IdempotencyStore } from '../common/idempotency';
 import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
@@ -159,8 +159,7 @@ export class ClientService {
    * PLATFORM rule applied.
    */
   async lockForChange(manager: EntityManager, caller: Caller, id: string): Promise<Client> {
-    await lockApplication(manager, caller, foundOr(await applicationIdOfClient(manager, caller, id), 'Client', id));
-    return foundOr(await lockClientRow(manager, caller, id), 'Client', id);
+    return lockOwnedRow(manager, caller, { type: 'Client', applicationIdOf: applicationIdOfClient, lockRow: lockClientRow }, id);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { lockApplication } from '../applications/application.lock';
+import { lockApplication, lockOwnedRow } from '../applications/application.lock';
 import { type AuditLog, changedFieldsOf } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
 import { bumped, checkExpectedVersion, foundOr, replayByIds } from '../common/crud';
@@ -229,7 +229,6 @@ export class CredentialService {
   }
 
   private async lockForChange(manager: EntityManager, caller: Caller, id: string): Promise<CredentialRow> {
-    await lockApplication(manager, caller, foundOr(await applicationIdOfCredential(manager, caller, id), 'Credential', id));
-    return foundOr(await lockCredentialRow(manager, caller, id), 'Credential', id);
+    return lockOwnedRow(manager, caller, { type: 'Credential', applicationIdOf: applicationIdOfCredential, lockRow: lockCredentialRow }, id);
   }
 }
