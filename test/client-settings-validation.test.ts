@@ -2,13 +2,13 @@ import { ClientType, GrantType, ResponseType, TokenEndpointAuthMethod } from '..
 import { CLIENT_RULES, clientSettingsIssues, newClientSettings } from '../src/clients/client.rules';
 import { IssueSeverity, type ValidationIssue as ClientSettingsIssue } from '../src/common/issues';
 import { type Harness, type Result, codes, createHarness, fieldPaths } from './helpers/harness';
+import { CREATE_APPLICATION } from './helpers/operations';
 
 /** validateClientSettings (the dry run) and its agreement with createClient / updateClient. */
 
 const VALIDATE = `query ($input: ClientSettingsInput!, $clientType: ClientType) {
   validateClientSettings(input: $input, clientType: $clientType) { path code message severity reference }
 }`;
-const CREATE_APPLICATION = `mutation ($input: CreateApplicationInput!) { createApplication(input: $input) { application { id } } }`;
 const CREATE_CLIENT = `mutation ($input: CreateClientInput!) { createClient(input: $input) { client { id } } }`;
 const UPDATE_CLIENT = `mutation ($input: UpdateClientInput!) { updateClient(input: $input) { client { id version } } }`;
 

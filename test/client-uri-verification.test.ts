@@ -4,7 +4,8 @@ import { SCOPES } from '../src/auth/scopes';
 import { challengeRecordName } from '../src/clients/client.entity';
 import { ClientUriVerificationService, type DnsSettings, lookupTxt } from '../src/clients/client-uri-verification';
 import { ConfigError, loadConfig, parseDnsServers } from '../src/config';
-import { type Harness, type Result, codes, createHarness, fieldPaths } from './helpers/harness';
+import { type Harness, codes, createHarness, expectOk, fieldPaths } from './helpers/harness';
+import { CREATE_APPLICATION } from './helpers/operations';
 
 /**
  * verifyClientUri against a real DNS server (dns2) on 127.0.0.1, on an ephemeral UDP port.
@@ -54,7 +55,6 @@ const dnsServer = dns2.createServer({
 });
 
 const CLIENT = `id version visibility promotedAt clientUri clientUriVerification { status txtRecord recordName reason checkedAt }`;
-const CREATE_APPLICATION = `mutation ($input: CreateApplicationInput!) { createApplication(input: $input) { application { id } defaultClient { id } } }`;
 const CREATE_CLIENT = `mutation ($input: CreateClientInput!) { createClient(input: $input) { client { ${CLIENT} } } }`;
 const UPDATE_CLIENT = `mutation ($input: UpdateClientInput!) { updateClient(input: $input) { client { ${CLIENT} } } }`;
 const VERIFY = `mutation ($input: VerifyClientUriInput!) { verifyClientUri(input: $input) { client { ${CLIENT} } } }`;
@@ -73,11 +73,6 @@ let h: Harness;
 let dnsAddress: string;
 let applicationId: string;
 let seq = 0;
-
-function expectOk<T>(result: Result<T>): T {
-  expect(result.errors).toBeUndefined();
-  return result.data as T;
-}
 
 /**
  * Points verifyClientUri at these DNS settings (the harness starts with the system's resolvers): the

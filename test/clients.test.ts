@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { SCOPES } from '../src/auth/scopes';
-import { type Harness, type Result, TEST_HASH_KEY, codes, createHarness, fieldPaths } from './helpers/harness';
+import { type Harness, type Result, TEST_HASH_KEY, codes, createHarness, expectOk, paths } from './helpers/harness';
+import { DELETE_CLIENT } from './helpers/operations';
 
 const CLIENT = `
   id clientId isDefault name description clientType visibility promotedAt
@@ -12,12 +13,11 @@ const CLIENT = `
   version createdAt updatedAt application { id }
 `;
 
-const CREATE_APPLICATION = `mutation ($input: CreateApplicationInput!) {
+const CREATE_APPLICATION_WITH_DEFAULT_CLIENT = `mutation ($input: CreateApplicationInput!) {
   createApplication(input: $input) { application { id ownerType } defaultClient { ${CLIENT} } clientSecret }
 }`;
 const CREATE_CLIENT = `mutation ($input: CreateClientInput!) { createClient(input: $input) { client { ${CLIENT} } clientSecret } }`;
 const UPDATE_CLIENT = `mutation ($input: UpdateClientInput!) { updateClient(input: $input) { client { ${CLIENT} } } }`;
-const DELETE_CLIENT = `mutation ($input: DeleteClientInput!) { deleteClient(input: $input) { deletedId } }`;
 const GET_CLIENT = `query ($id: ID!) { client(id: $id) { ${CLIENT} } }`;
 
 type Client = Record<string, any> & { id: string; clientId: string; version: number };
@@ -32,17 +32,9 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** Sorted distinct `extensions.fields` paths (a field may carry more than one message). */
-const paths = (result: Result) => [...new Set(fieldPaths(result))].sort();
-
-function expectOk<T>(result: Result<T>): T {
-  expect(result.errors).toBeUndefined();
-  return result.data as T;
-}
-
 async function createApp(input: Record<string, unknown> = {}, token?: string): Promise<{ id: string; defaultClient: Client }> {
   seq += 1;
-  const result = await h.run<any>(CREATE_APPLICATION, { input: { identifier: `app-${seq}`, name: `App ${seq}`, ...input } }, { token });
+  const result = await h.run<any>(CREATE_APPLICATION_WITH_DEFAULT_CLIENT, { input: { identifier: `app-${seq}`, name: `App ${seq}`, ...input } }, { token });
   const data = expectOk(result);
   return { id: data.createApplication.application.id, defaultClient: data.createApplication.defaultClient };
 }

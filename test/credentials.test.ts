@@ -1,6 +1,7 @@
 import { createHmac, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { SCOPES } from '../src/auth/scopes';
-import { type Harness, type Result, TEST_HASH_KEY, codes, createHarness, fieldPaths } from './helpers/harness';
+import { type Harness, TEST_HASH_KEY, codes, createHarness, expectOk, fieldPaths, paths } from './helpers/harness';
+import { CREATE_APPLICATION, DELETE_APPLICATION } from './helpers/operations';
 
 /** The Credential union: the five kinds, their rules, updates, rotation, tenancy and scopes. */
 
@@ -25,8 +26,6 @@ const APP_CREDENTIALS = `query ($id: ID!, $type: CredentialType) {
   application(id: $id) { credentials(type: $type) { totalCount edges { node { __typename ... on ApplicationCredential { id type } } } } }
 }`;
 const NODE = `query ($id: ID!) { node(id: $id) { __typename id ... on ApplicationCredential { type } } }`;
-const CREATE_APPLICATION = `mutation ($input: CreateApplicationInput!) { createApplication(input: $input) { application { id zoneId ownerType } } }`;
-const DELETE_APPLICATION = `mutation ($input: DeleteApplicationInput!) { deleteApplication(input: $input) { deletedId } }`;
 const CREATE_PROVIDER = `mutation ($input: CreateProviderInput!) { createProvider(input: $input) { provider { id name } } }`;
 
 type Credential = Record<string, any> & { id: string; type: string; identifier: string; version: number };
@@ -61,13 +60,6 @@ afterAll(async () => {
 
 const without = (scope: string) => SCOPES.filter((s) => s !== scope);
 const hmac = (secret: string) => createHmac('sha256', TEST_HASH_KEY).update(secret, 'utf8').digest();
-const paths = (result: Result) => [...new Set(fieldPaths(result))].sort();
-
-function expectOk<T = any>(result: Result<T>): T {
-  expect(result.errors).toBeUndefined();
-  return result.data as T;
-}
-
 function next(prefix: string): string {
   seq += 1;
   return `${prefix}-${seq}`;

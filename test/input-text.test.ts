@@ -1,6 +1,6 @@
 import { encodeCursor } from '../src/common/pagination';
 import { type Harness, type Result, codes, createHarness, fieldPaths } from './helpers/harness';
-import { createApp, unique } from './helpers/operations';
+import { CREATE_APPLICATION, createApp, unique } from './helpers/operations';
 
 /**
  * Text the API does not take (NUL and other control characters, lone surrogates) and
@@ -22,7 +22,6 @@ afterAll(async () => {
 const TABLES = ['applications', 'clients', 'providers', 'credentials', 'audit_events', 'idempotency_keys'];
 const counts = async () => Object.fromEntries(await Promise.all(TABLES.map(async (table) => [table, await h.count(table)])));
 
-const CREATE_APPLICATION = `mutation ($input: CreateApplicationInput!) { createApplication(input: $input) { application { id } } }`;
 const CREATE_PROVIDER = `mutation ($input: CreateProviderInput!) { createProvider(input: $input) { provider { id } } }`;
 const CREATE_CREDENTIAL = `mutation ($input: CreateCredentialInput!) { createCredential(input: $input) { credential { __typename } } }`;
 const AUTHENTICATE = `mutation ($input: AuthenticateClientInput!) { authenticateClient(input: $input) { authenticated } }`;

@@ -1,6 +1,7 @@
 import { SCOPES } from '../src/auth/scopes';
 import { Provider } from '../src/providers/provider.entity';
-import { type Harness, type Result, TEST_KEY_RING, codes, createHarness, fieldPaths } from './helpers/harness';
+import { type Harness, type Result, TEST_KEY_RING, codes, createHarness, expectOk, fieldPaths, paths } from './helpers/harness';
+import { CREATE_APPLICATION } from './helpers/operations';
 
 /** Providers: CRUD, validation, the encrypted client secret, tenancy and scopes. */
 
@@ -25,7 +26,6 @@ const LIST = `query ($first: Int, $after: String, $filter: ProviderFilter) {
   providers(first: $first, after: $after, filter: $filter) { totalCount edges { cursor node { id zoneId type } } pageInfo { hasNextPage endCursor } }
 }`;
 const NODE = `query ($id: ID!) { node(id: $id) { __typename id ... on Provider { name } } }`;
-const CREATE_APPLICATION = `mutation ($input: CreateApplicationInput!) { createApplication(input: $input) { application { id } } }`;
 const CREATE_CREDENTIAL =
   'mutation ($input: CreateCredentialInput!) { createCredential(input: $input) { ' + 'credential { __typename ... on TokenCredential { id providerId } } } }';
 const DELETE_CREDENTIAL = `mutation ($input: DeleteCredentialInput!) { deleteCredential(input: $input) { deletedId } }`;
@@ -45,12 +45,6 @@ afterAll(async () => {
 /** The stored client secret in the clear, opened with the harness's key ring as Clavis would. */
 const revealClientSecret = (provider: Provider) => (provider.clientSecretEncrypted ? TEST_KEY_RING.decrypt(provider.clientSecretEncrypted, provider.id) : null);
 const without = (scope: string) => SCOPES.filter((s) => s !== scope);
-const paths = (result: Result) => [...new Set(fieldPaths(result))].sort();
-
-function expectOk<T = any>(result: Result<T>): T {
-  expect(result.errors).toBeUndefined();
-  return result.data as T;
-}
 
 function next(prefix = 'idp'): string {
   seq += 1;

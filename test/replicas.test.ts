@@ -12,6 +12,7 @@ import {
   removeBuild,
   startClavis,
 } from './helpers/process';
+import { CREATE_APPLICATION } from './helpers/operations';
 
 /**
  * Two Clavis processes against one database, driven concurrently: the invariants of the API
@@ -60,9 +61,6 @@ function ok<T>(response: GraphQLResponse<T>): T {
 let sequence = 0;
 const identifier = (prefix: string) => `${prefix}-${++sequence}`;
 
-const CREATE_APPLICATION = `mutation Create($input: CreateApplicationInput!) {
-  createApplication(input: $input) { application { id version } defaultClient { id clientId } clientSecret }
-}`;
 const ROTATE = `mutation Rotate($input: RotateClientSecretInput!) { rotateClientSecret(input: $input) { client { id version } clientSecret } }`;
 const AUTHENTICATE =
   'mutation Authenticate($input: AuthenticateClientInput!) { ' + 'authenticateClient(input: $input) { authenticated usedRotatedSecret client { id } } }';

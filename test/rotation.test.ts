@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { SCOPES } from '../src/auth/scopes';
-import { type Harness, type Result, TEST_HASH_KEY, codes, createHarness, fieldPaths } from './helpers/harness';
+import { type Harness, TEST_HASH_KEY, codes, createHarness, expectOk, fieldPaths } from './helpers/harness';
 
 /**
  * The life of a client secret: rotateClientSecret, deleteRotatedClientSecret and
@@ -13,7 +13,7 @@ const CLIENT = `
   version updatedAt
 `;
 
-const CREATE_APPLICATION = `mutation ($input: CreateApplicationInput!) {
+const CREATE_APPLICATION_WITH_DEFAULT_CLIENT = `mutation ($input: CreateApplicationInput!) {
   createApplication(input: $input) { application { id } defaultClient { ${CLIENT} } clientSecret }
 }`;
 const CREATE_CLIENT = `mutation ($input: CreateClientInput!) { createClient(input: $input) { client { ${CLIENT} } clientSecret } }`;
@@ -40,15 +40,12 @@ afterAll(async () => {
 const hmac = (secret: string) => createHmac('sha256', TEST_HASH_KEY).update(secret, 'utf8').digest();
 const without = (scope: string) => SCOPES.filter((s) => s !== scope);
 
-function expectOk<T = any>(result: Result<T>): T {
-  expect(result.errors).toBeUndefined();
-  return result.data as T;
-}
-
 /** A MACHINE application: its default client authenticates with CLIENT_SECRET_BASIC. */
 async function createApp(input: Record<string, unknown> = {}, token?: string): Promise<{ applicationId: string; client: Client; secret: string }> {
   seq += 1;
-  const data = expectOk<any>(await h.run(CREATE_APPLICATION, { input: { identifier: `rot-${seq}`, name: `Rotation ${seq}`, ...input } }, { token }));
+  const data = expectOk<any>(
+    await h.run(CREATE_APPLICATION_WITH_DEFAULT_CLIENT, { input: { identifier: `rot-${seq}`, name: `Rotation ${seq}`, ...input } }, { token }),
+  );
   return { applicationId: data.createApplication.application.id, client: data.createApplication.defaultClient, secret: data.createApplication.clientSecret };
 }
 

@@ -180,3 +180,14 @@ export function fieldPaths(result: Result): string[] {
   const fields = (result.errors?.[0]?.extensions?.fields ?? []) as { path: string }[];
   return fields.map((field) => field.path);
 }
+
+/** The sorted distinct `extensions.fields` paths of the first error (a field may carry more than one message). */
+export function paths(result: Result): string[] {
+  return [...new Set(fieldPaths(result))].sort();
+}
+
+/** The data of a result that must have no errors (failing the test otherwise). */
+export function expectOk<T = any>(result: Result<T>): T {
+  expect(result.errors).toBeUndefined();
+  return result.data as T;
+}
