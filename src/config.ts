@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { KeyRing } from './common/encryption';
 import type { ExplorerSettings } from './explorer/explorer';
+import { type AdmissionSettings, DEFAULT_ADMISSION } from './limits/admission';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/query-limits';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './limits/rate-limits';
 
@@ -82,6 +83,12 @@ const envSchema = z
     QUERY_MAX_ALIASES: int(0, 1000, DEFAULT_QUERY_LIMITS.maxAliases),
     QUERY_MAX_TOKENS: int(10, 1_000_000, DEFAULT_QUERY_LIMITS.maxTokens),
     QUERY_MAX_DIRECTIVES: int(0, 1000, DEFAULT_QUERY_LIMITS.maxDirectives),
+    ADMISSION_EXPENSIVE_COST: int(0, 10_000_000, DEFAULT_ADMISSION.expensiveCost),
+    ADMISSION_MAX_EXPENSIVE_IN_FLIGHT: int(1, 100_000, DEFAULT_ADMISSION.maxExpensiveInFlight),
+    ADMISSION_MAX_COST_IN_FLIGHT: int(1, 1_000_000_000, DEFAULT_ADMISSION.maxCostInFlight),
+    ADMISSION_MAX_CHEAP_IN_FLIGHT: int(1, 100_000, DEFAULT_ADMISSION.maxCheapInFlight),
+    ADMISSION_QUEUE_LENGTH: int(0, 100_000, DEFAULT_ADMISSION.queueLength),
+    ADMISSION_QUEUE_MS: int(0, 60_000, DEFAULT_ADMISSION.queueMs),
     RATE_LIMIT_MUTATIONS_PER_MINUTE: int(1, 1_000_000, DEFAULT_RATE_LIMITS.mutationsPerMinute),
     RATE_LIMIT_AUTH_FAILURES: int(1, 1_000_000, DEFAULT_RATE_LIMITS.authFailures),
     RATE_LIMIT_AUTH_WINDOW_SECONDS: int(1, 86_400, DEFAULT_RATE_LIMITS.authFailureWindowSeconds),
@@ -164,6 +171,8 @@ export interface Config {
   logLevel: string;
   maxBodyBytes: number;
   queryLimits: QueryLimits;
+  /** Bounds on the GraphQL work in flight (src/limits/admission.ts). */
+  admission: AdmissionSettings;
   rateLimits: RateLimitSettings;
   /** Schema introspection: on in development, off in production unless GRAPHQL_INTROSPECTION=true. */
   introspection: boolean;
@@ -210,6 +219,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: e.QUERY_MAX_TOKENS,
       maxDirectives: e.QUERY_MAX_DIRECTIVES,
       hideSuggestions: e.NODE_ENV === 'production',
+    },
+    admission: {
+      expensiveCost: e.ADMISSION_EXPENSIVE_COST,
+      maxExpensiveInFlight: e.ADMISSION_MAX_EXPENSIVE_IN_FLIGHT,
+      maxCostInFlight: e.ADMISSION_MAX_COST_IN_FLIGHT,
+      maxCheapInFlight: e.ADMISSION_MAX_CHEAP_IN_FLIGHT,
+      queueLength: e.ADMISSION_QUEUE_LENGTH,
+      queueMs: e.ADMISSION_QUEUE_MS,
     },
     rateLimits: {
       mutationsPerMinute: e.RATE_LIMIT_MUTATIONS_PER_MINUTE,

@@ -78,6 +78,7 @@ async function main(config: Config): Promise<void> {
     isProduction: config.isProduction,
     introspection: config.introspection,
     queryLimits: config.queryLimits,
+    admission: config.admission,
     maxBodyBytes: config.maxBodyBytes,
     shutdownGraceMs: config.shutdownGraceMs,
     shutdownDrainMs: config.shutdownDrainMs,

@@ -29,6 +29,34 @@ function configError(env: NodeJS.ProcessEnv): ConfigError {
 }
 
 describe('loadConfig', () => {
+  test('admission control settings: defaults, and values from the environment', () => {
+    expect(loadConfig({}).admission).toEqual({
+      expensiveCost: 1000,
+      maxExpensiveInFlight: 8,
+      maxCostInFlight: 200_000,
+      maxCheapInFlight: 256,
+      queueLength: 32,
+      queueMs: 250,
+    });
+    const env = {
+      ADMISSION_EXPENSIVE_COST: '500',
+      ADMISSION_MAX_EXPENSIVE_IN_FLIGHT: '2',
+      ADMISSION_MAX_COST_IN_FLIGHT: '60000',
+      ADMISSION_MAX_CHEAP_IN_FLIGHT: '50',
+      ADMISSION_QUEUE_LENGTH: '0',
+      ADMISSION_QUEUE_MS: '100',
+    };
+    expect(loadConfig(env).admission).toEqual({
+      expensiveCost: 500,
+      maxExpensiveInFlight: 2,
+      maxCostInFlight: 60_000,
+      maxCheapInFlight: 50,
+      queueLength: 0,
+      queueMs: 100,
+    });
+    expect(configError({ ADMISSION_MAX_EXPENSIVE_IN_FLIGHT: '0' }).message).toContain('ADMISSION_MAX_EXPENSIVE_IN_FLIGHT');
+  });
+
   test('defaults for an empty environment', () => {
     expect(loadConfig({})).toMatchObject({
       env: 'development',

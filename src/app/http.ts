@@ -18,6 +18,7 @@ import { DEFAULT_EXPLORER, type ExplorerSettings, localExplorer } from '../explo
 import { type RequestContext, createRequestContext } from '../graphql/context';
 import { createErrorFormatter } from '../graphql/error-formatter';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitProtection } from '../limits/query-limits';
+import { Admission, type AdmissionSettings, DEFAULT_ADMISSION } from '../limits/admission';
 import { inputCheckPlugin } from '../limits/input-check';
 import { mutationRateLimitPlugin } from '../limits/rate-limits';
 import { createLogger } from '../observability/logger';
@@ -33,6 +34,8 @@ export interface ServerOptions {
   /** Defaults to !isProduction. */
   introspection?: boolean;
   queryLimits?: QueryLimits;
+  /** Bounds on the GraphQL work in flight (default DEFAULT_ADMISSION). */
+  admission?: AdmissionSettings;
   /** Larger request bodies get 413; default 100 kB. */
   maxBodyBytes?: number;
   /** How long a shutdown waits for in-flight requests, drain included; default 10 s. */
@@ -55,6 +58,7 @@ export interface ClavisServer {
   httpServer: http.Server;
   apollo: ApolloServer<RequestContext>;
   metrics: Metrics;
+  admission: Admission;
   /** Builds the context of an operation run in-process (tests: `apollo.executeOperation`). */
   contextFor: (authorization?: string) => Promise<RequestContext>;
   /**
@@ -97,7 +101,9 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
           },
         });
   const queryLimits = options.queryLimits ?? { ...DEFAULT_QUERY_LIMITS, hideSuggestions: options.isProduction };
-  const limits = queryLimitProtection(options.schema, queryLimits);
+  const admission = new Admission(options.admission ?? DEFAULT_ADMISSION, (admissionClass) => metrics.admissionRejections.inc({ class: admissionClass }));
+  metrics.trackAdmission((admissionClass) => admission.state(admissionClass));
+  const limits = queryLimitProtection(options.schema, queryLimits, admission);
 
   const apollo = new ApolloServer<RequestContext>({
     schema: options.schema,
@@ -220,6 +226,7 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
     httpServer,
     apollo,
     metrics,
+    admission,
     contextFor,
     shutdown: async () => {
       stopping = true;

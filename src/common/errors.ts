@@ -5,7 +5,7 @@ import { GraphQLError } from 'graphql';
  * Services throw the classes below; resolvers never build error objects by hand. What a
  * caller sees of anything else is decided by the formatter (src/graphql/error-formatter.ts).
  */
-export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'RATE_LIMITED';
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'RATE_LIMITED' | 'OVERLOADED';
 
 export interface FieldError {
   /** Dotted path of the offending input field, e.g. `input.defaultClient.redirectUris.0`. */
@@ -48,6 +48,21 @@ export class ConflictError extends ClavisError {
 export class RateLimitedError extends ClavisError {
   constructor(message: string, retryAfterSeconds: number) {
     super('RATE_LIMITED', message, { retryAfterSeconds }, { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) });
+  }
+}
+
+/**
+ * Refused by admission control: too much work in flight. HTTP 503 with Retry-After (a status load
+ * balancers and clients retry on), the same hint in `extensions.retryAfterSeconds`.
+ */
+export class OverloadedError extends ClavisError {
+  constructor(retryAfterSeconds: number) {
+    super(
+      'OVERLOADED',
+      'The service is at capacity; retry shortly.',
+      { retryAfterSeconds },
+      { status: 503, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
+    );
   }
 }
 

@@ -3,6 +3,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { type DocumentNode, GraphQLError, type GraphQLSchema, getNamedType, type OperationDefinitionNode, type ValidationRule } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE } from '../common/pagination';
+import type { Admission } from './admission';
 
 export interface QueryLimits {
   maxDepth: number;
@@ -45,12 +46,26 @@ function costKey(operation: OperationDefinitionNode, variables: Record<string, u
   );
 }
 
-/** Computes an operation's cost before execution and refuses it above the limit. */
-function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin {
+/**
+ * Computes an operation's cost before execution and refuses it above the limit; then, with
+ * admission control, admits it by that cost (here, not in a plugin of its own: Apollo runs the
+ * plugins' `didResolveOperation` hooks concurrently, so another could not see the cost).
+ */
+function costLimitPlugin(schema: GraphQLSchema, maxCost: number, admission?: Admission): ApolloServerPlugin {
   const costs = new WeakMap<DocumentNode, Map<string, number>>();
   return {
     async requestDidStart() {
+      // The cost admitted (-1: none) and whether the response is on its way: another plugin's
+      // hook may fail the request while this one still waits in the queue, and Apollo then
+      // answers without waiting for it, so a late admission is given back at once.
+      let admitted = -1;
+      let finished = false;
       return {
+        async willSendResponse() {
+          finished = true;
+          if (admitted >= 0) admission!.release(admitted);
+          admitted = -1;
+        },
         async didResolveOperation({ request, document, operation }) {
           const variables = request.variables ?? {};
           const key = `${request.operationName ?? ''}|${operation ? costKey(operation, variables) : ''}`;
@@ -71,6 +86,11 @@ function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPl
               extensions: { code: 'GRAPHQL_VALIDATION_FAILED', cost, maxCost, http: { status: 400 } },
             });
           }
+          if (!admission) return;
+          const waiting = admission.admit(cost);
+          if (waiting) await waiting;
+          if (finished) admission.release(cost);
+          else admitted = cost;
         },
       };
     },
@@ -84,6 +104,7 @@ function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPl
 export function queryLimitProtection(
   schema: GraphQLSchema,
   limits: QueryLimits,
+  admission?: Admission,
 ): { plugins: ApolloServerPlugin[]; validationRules: ValidationRule[]; parseOptions: { maxTokens: number } } {
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth, flattenFragments: true },
@@ -98,5 +119,5 @@ export function queryLimitProtection(
     blockFieldSuggestion: { enabled: false },
   });
   const { plugins, validationRules } = armor.protect();
-  return { plugins: [...plugins, costLimitPlugin(schema, limits.maxCost)], validationRules, parseOptions: { maxTokens: limits.maxTokens } };
+  return { plugins: [...plugins, costLimitPlugin(schema, limits.maxCost, admission)], validationRules, parseOptions: { maxTokens: limits.maxTokens } };
 }

@@ -27,6 +27,45 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly admissionRejections = new Counter({
+    name: 'clavis_admission_rejections_total',
+    help: 'GraphQL operations refused with OVERLOADED (HTTP 503) by admission control, by class (cheap, expensive).',
+    labelNames: ['class'] as const,
+    registers: [this.registry],
+  });
+
+  /** In-flight and queued gauges of admission control, read when /metrics is scraped (nothing on the request path). */
+  trackAdmission(state: (admissionClass: 'cheap' | 'expensive') => { inFlight: number; cost: number; queued: number }): void {
+    const classes = ['cheap', 'expensive'] as const;
+    new Gauge({
+      name: 'clavis_admission_in_flight',
+      help: 'GraphQL operations admitted and not yet answered, by class.',
+      labelNames: ['class'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const name of classes) this.set({ class: name }, state(name).inFlight);
+      },
+    });
+    new Gauge({
+      name: 'clavis_admission_cost_in_flight',
+      help: 'Summed query cost of the GraphQL operations in flight, by class.',
+      labelNames: ['class'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const name of classes) this.set({ class: name }, state(name).cost);
+      },
+    });
+    new Gauge({
+      name: 'clavis_admission_queued',
+      help: 'GraphQL operations waiting for admission, by class.',
+      labelNames: ['class'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const name of classes) this.set({ class: name }, state(name).queued);
+      },
+    });
+  }
+
   /**
    * The `operation` label of a request. Operation names are chosen by clients: label values
    * are kept for authenticated callers only and bounded in number, so nobody can grow the

@@ -11,6 +11,7 @@ import { KeyRing } from '../../src/common/encryption';
 import { SecretHasher } from '../../src/common/secrets';
 import { openDatabase, poolOf } from '../../src/db/data-source';
 import type { ExplorerSettings } from '../../src/explorer/explorer';
+import type { AdmissionSettings } from '../../src/limits/admission';
 import type { QueryLimits } from '../../src/limits/query-limits';
 import { DEFAULT_RATE_LIMITS, RateLimits, type RateLimitSettings, type RateLimitStore } from '../../src/limits/rate-limits';
 import { type ClavisServer, createServer } from '../../src/app/http';
@@ -69,6 +70,8 @@ export interface HarnessOptions {
   /** Where the rate limits keep their counters (default: this harness's PostgreSQL schema). */
   rateLimitStore?: RateLimitStore;
   queryLimits?: QueryLimits;
+  /** Passed to `createServer` (default: DEFAULT_ADMISSION). */
+  admission?: AdmissionSettings;
   maxBodyBytes?: number;
   /** Passed to `createServer`: the development landing page opens authorised with it. */
   developmentToken?: string;
@@ -117,6 +120,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     isProduction: options.isProduction ?? false,
     introspection: options.introspection,
     queryLimits: options.queryLimits,
+    admission: options.admission,
     maxBodyBytes: options.maxBodyBytes,
     developmentToken: options.developmentToken,
     explorer: options.explorer,
