@@ -35,8 +35,8 @@ describe('loadConfig', () => {
       maxExpensiveInFlight: 8,
       maxCostInFlight: 200_000,
       maxCheapInFlight: 256,
-      queueLength: 32,
-      queueMs: 250,
+      queueLength: 64,
+      queueMs: 2000,
     });
     const env = {
       ADMISSION_EXPENSIVE_COST: '500',
