@@ -113,11 +113,22 @@ async function main(config: Config): Promise<void> {
     // Whatever happens, the process is gone shortly after the grace period.
     setTimeout(() => process.exit(1), config.shutdownGraceMs + 5000).unref();
     clearInterval(purge);
-    await server.shutdown();
-    const cut = await closeDatabase(dataSource);
-    if (cut > 0) logger.warn({ connections: cut }, 'the grace period ended with database work in flight: its connections were cut, so it rolls back');
+    // Every step runs whatever the one before did: a step that fails (the database is already gone, say) must not
+    // turn the stop into an unhandled rejection that exits without the "stopped" line.
+    const step = async (name: string, work: () => Promise<unknown>) => {
+      try {
+        await work();
+      } catch (error) {
+        logger.warn({ step: name, err: { message: error instanceof Error ? error.message : String(error) } }, 'a shutdown step failed');
+      }
+    };
+    await step('http', () => server.shutdown());
+    await step('database', async () => {
+      const cut = await closeDatabase(dataSource);
+      if (cut > 0) logger.warn({ connections: cut }, 'the grace period ended with database work in flight: its connections were cut, so it rolls back');
+    });
     redis?.disconnect();
-    await embedded?.stop();
+    await step('embedded PostgreSQL', async () => embedded?.stop());
     logger.info({ exitCode }, 'stopped');
     await flushLogs(logger);
     process.exit(exitCode);
