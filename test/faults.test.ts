@@ -163,6 +163,22 @@ describe('connections dropped under the pool', () => {
  * A TCP proxy in front of PostgreSQL that a test can cut (connections reset, port closed),
  * turn into a black hole (connections accepted, never answered) and restore.
  */
+/** A listening TcpProxy in front of the PostgreSQL that `databaseUrl` names, and the URL that goes through it. */
+async function proxyTo(databaseUrl: string): Promise<{ proxy: TcpProxy; proxied: URL }> {
+  const target = new URL(databaseUrl);
+  const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+  await proxy.listen();
+  return { proxy, proxied: proxiedUrl(databaseUrl, proxy) };
+}
+
+/** `databaseUrl` with its host and port replaced by the proxy's. */
+function proxiedUrl(databaseUrl: string, proxy: TcpProxy): URL {
+  const proxied = new URL(databaseUrl);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String(proxy.port);
+  return proxied;
+}
+
 class TcpProxy {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
@@ -266,12 +282,8 @@ describe('an outage and its recovery, without a restart', () => {
   let token: string;
 
   beforeAll(async () => {
-    const target = new URL(db.url);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.listen();
-    const proxied = new URL(db.url);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(proxy.port);
+    let proxied: URL;
+    ({ proxy, proxied } = await proxyTo(db.url));
     ({ h, url, token } = await productionHarness({ databaseUrl: proxied.toString(), database: { poolMax: 5, connectTimeoutMs: CONNECT_TIMEOUT_MS } }));
     base = url.replace('/graphql', '');
   });
@@ -348,12 +360,8 @@ describe('a stalled connection: a partition without a reset', () => {
   let token: string;
 
   beforeAll(async () => {
-    const target = new URL(db.url);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.listen();
-    const proxied = new URL(db.url);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(proxy.port);
+    let proxied: URL;
+    ({ proxy, proxied } = await proxyTo(db.url));
     // One connection, so the request after the stall shows whether the stalled one left the pool.
     ({ h, url, token } = await productionHarness({ databaseUrl: proxied.toString(), database: { poolMax: 1, connectTimeoutMs: 500, queryTimeoutMs: 700 } }));
   });
@@ -438,9 +446,7 @@ describe('the environment reaches the pool (a spawned process)', () => {
 
   beforeAll(async () => {
     [buildDir, own] = await Promise.all([buildApp(), createDatabase()]);
-    const target = new URL(own.url);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.listen();
+    ({ proxy } = await proxyTo(own.url));
   }, 30_000);
 
   afterAll(async () => {
@@ -451,9 +457,7 @@ describe('the environment reaches the pool (a spawned process)', () => {
   });
 
   test('DB_POOL_MAX, DB_STATEMENT_TIMEOUT_MS and DB_CONNECT_TIMEOUT_MS', async () => {
-    const proxied = new URL(own.url);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(proxy.port);
+    const proxied = proxiedUrl(own.url, proxy);
     const clavis = await startClavis(
       buildDir,
       productionEnv(proxied.toString(), { DB_POOL_MAX: '2', DB_STATEMENT_TIMEOUT_MS: '400', DB_CONNECT_TIMEOUT_MS: '500' }),
