@@ -4,7 +4,7 @@ import { KeyRing } from './common/encryption';
 import type { ExplorerSettings } from './explorer/explorer';
 import { type AdmissionSettings, DEFAULT_ADMISSION } from './limits/admission';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/query-limits';
-import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './limits/rate-limits';
+import { DEFAULT_RATE_LIMITS, DEFAULT_REGISTRATIONS_PER_MINUTE, type RateLimitSettings } from './limits/rate-limits';
 
 /**
  * Every environment variable Clavis reads, parsed and validated in one place.
@@ -93,6 +93,8 @@ const envSchema = z
     RATE_LIMIT_AUTH_FAILURES: int(1, 1_000_000, DEFAULT_RATE_LIMITS.authFailures),
     RATE_LIMIT_AUTH_WINDOW_SECONDS: int(1, 86_400, DEFAULT_RATE_LIMITS.authFailureWindowSeconds),
     RATE_LIMIT_AUTH_LOCKOUT_SECONDS: int(1, 86_400, DEFAULT_RATE_LIMITS.authLockoutSeconds),
+    REGISTRATION_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000, DEFAULT_REGISTRATIONS_PER_MINUTE),
+    REGISTRATION_SWEEP_INTERVAL_S: int(10, 86_400, 3600),
     SHUTDOWN_GRACE_MS: int(0, 600_000, 10_000),
     SHUTDOWN_DRAIN_MS: optionalInt(0, 600_000),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
@@ -174,6 +176,8 @@ export interface Config {
   /** Bounds on the GraphQL work in flight (src/limits/admission.ts). */
   admission: AdmissionSettings;
   rateLimits: RateLimitSettings;
+  /** How often dynamically registered clients past their `expiresAt` are deleted. */
+  registrationSweepIntervalMs: number;
   /** Schema introspection: on in development, off in production unless GRAPHQL_INTROSPECTION=true. */
   introspection: boolean;
   /** Development only: the explorer at `/graphql` (GraphiQL served locally, or Apollo Sandbox) and Sandbox's telemetry (off unless turned on). */
@@ -233,7 +237,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       authFailures: e.RATE_LIMIT_AUTH_FAILURES,
       authFailureWindowSeconds: e.RATE_LIMIT_AUTH_WINDOW_SECONDS,
       authLockoutSeconds: e.RATE_LIMIT_AUTH_LOCKOUT_SECONDS,
+      registrationsPerMinute: e.REGISTRATION_RATE_LIMIT_PER_MINUTE,
     },
+    registrationSweepIntervalMs: e.REGISTRATION_SWEEP_INTERVAL_S * 1000,
     introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : e.NODE_ENV !== 'production',
     explorer: { kind: e.GRAPHQL_EXPLORER, telemetry: e.GRAPHQL_EXPLORER_TELEMETRY === 'true' },
     db: {

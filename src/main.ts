@@ -70,6 +70,11 @@ async function main(config: Config): Promise<void> {
     rateLimits.purgeExpired().catch(() => undefined);
   }, PURGE_INTERVAL_MS);
   purge.unref();
+  // Dynamically registered clients unused past their expiry days (RFC 7591 registrations grow without bound otherwise).
+  const sweep = setInterval(() => {
+    services.registration.sweepExpired().catch((error: Error) => logger.warn({ err: { message: error.message } }, 'registration expiry sweep failed'));
+  }, config.registrationSweepIntervalMs);
+  sweep.unref();
 
   const server = await createServer({
     schema: await buildClavisSchema({ services, sdlNeedsCaller: !config.introspection }),
@@ -113,6 +118,7 @@ async function main(config: Config): Promise<void> {
     // Whatever happens, the process is gone shortly after the grace period.
     setTimeout(() => process.exit(1), config.shutdownGraceMs + 5000).unref();
     clearInterval(purge);
+    clearInterval(sweep);
     // Every step runs whatever the one before did: a step that fails (the database is already gone, say) must not
     // turn the stop into an unhandled rejection that exits without the "stopped" line.
     const step = async (name: string, work: () => Promise<unknown>) => {

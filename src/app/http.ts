@@ -24,6 +24,7 @@ import { mutationRateLimitPlugin } from '../limits/rate-limits';
 import { createLogger } from '../observability/logger';
 import { Metrics } from '../observability/metrics';
 import { recordOperation, requestObservabilityPlugin } from '../observability/request-plugin';
+import { registrationRouter } from '../registration/registration.http';
 import type { Services } from './services';
 
 export interface ServerOptions {
@@ -72,7 +73,7 @@ export interface ClavisServer {
 const DEFAULT_MAX_BODY_BYTES = 100 * 1024;
 const READINESS_TIMEOUT_MS = 1000;
 
-/** Express 5 + Apollo Server 5: `/graphql`, `/healthz`, `/readyz`, `/metrics`. */
+/** Express 5 + Apollo Server 5: `/graphql`, `/healthz`, `/readyz`, `/metrics`, `/oauth/register` (RFC 7591/7592). */
 export async function createServer(options: ServerOptions): Promise<ClavisServer> {
   const app = express();
   app.disable('x-powered-by');
@@ -159,6 +160,7 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  app.use(registrationRouter(options.services.registration, logger));
   if (explorer) {
     app.use(explorer.router);
     if (explorerSettings.kind === 'graphiql') {

@@ -4,6 +4,7 @@ import { ApplicationClientsResolver, ClientResolver, ClientSecretResolver } from
 import { ApplicationCredentialResolver, ApplicationCredentialsResolver, CredentialResolver, TokenCredentialResolver } from '../credentials/credential.resolver';
 import { ProviderResolver } from '../providers/provider.resolver';
 import { NodeResolver } from '../graphql/node.resolver';
+import { RegistrationResolver } from '../registration/registration.resolver';
 import type { Services } from './services';
 
 /** A resolver class: constructed once, by createResolvers, with the services it uses. */
@@ -23,6 +24,7 @@ export const RESOLVERS: [ResolverClass, ...ResolverClass[]] = [
   AuditResolver,
   ApplicationAuditResolver,
   ClientAuditResolver,
+  RegistrationResolver,
   NodeResolver,
 ];
 
@@ -41,6 +43,7 @@ export function createResolvers(services: Services): object[] {
     new AuditResolver(services.audit),
     new ApplicationAuditResolver(),
     new ClientAuditResolver(),
+    new RegistrationResolver(services.registration),
     new NodeResolver(),
   ];
 }

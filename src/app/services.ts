@@ -10,6 +10,7 @@ import type { SecretHasher } from '../common/secrets';
 import { CredentialService } from '../credentials/credential.service';
 import type { RateLimits } from '../limits/rate-limits';
 import { ProviderService } from '../providers/provider.service';
+import { RegistrationService } from '../registration/registration.service';
 
 /** Process-wide, stateless services, built once at start-up. */
 export interface Services {
@@ -23,6 +24,7 @@ export interface Services {
   idempotency: IdempotencyStore;
   rateLimits: RateLimits;
   audit: AuditLog;
+  registration: RegistrationService;
 }
 
 /** Optional settings of createServices. */
@@ -47,5 +49,6 @@ export function createServices(dataSource: DataSource, hasher: SecretHasher, key
     idempotency,
     rateLimits,
     audit,
+    registration: new RegistrationService(dataSource, hasher, clients, rateLimits, audit),
   };
 }

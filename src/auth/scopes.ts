@@ -11,6 +11,7 @@ export const SCOPES = [
   'clients:authenticate',
   'platform:write',
   'audit:read',
+  'registration:manage',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

@@ -111,6 +111,21 @@ registerEnumType(ClientUriVerificationStatus, {
   },
 });
 
+export enum RegistrationSource {
+  CONSOLE = 'CONSOLE',
+  DYNAMIC = 'DYNAMIC',
+  METADATA_DOCUMENT = 'METADATA_DOCUMENT',
+}
+registerEnumType(RegistrationSource, {
+  name: 'RegistrationSource',
+  description: 'How a client came to exist.',
+  valuesConfig: {
+    CONSOLE: { description: 'Made through this API (createClient, createApplication).' },
+    DYNAMIC: { description: 'Registered by the client itself at `POST /oauth/register` (RFC 7591).' },
+    METADATA_DOCUMENT: { description: 'Described by a Client ID Metadata Document at its `client_id` URL.' },
+  },
+});
+
 /** Auth methods that authenticate with a client secret. */
 export const SECRET_AUTH_METHODS: ReadonlySet<TokenEndpointAuthMethod> = new Set([
   TokenEndpointAuthMethod.CLIENT_SECRET_BASIC,
@@ -303,6 +318,45 @@ export class Client extends VersionedRecord implements Node {
   })
   @Column({ type: 'timestamptz', precision: 3, name: 'rotated_secret_last_used_at', nullable: true })
   rotatedSecretLastUsedAt!: Date | null;
+
+  @Field(() => RegistrationSource, { description: 'How the client came to exist: CONSOLE, DYNAMIC (RFC 7591) or METADATA_DOCUMENT.' })
+  @Column({ type: 'text', name: 'registration_source' })
+  registrationSource!: RegistrationSource;
+
+  @Field(() => String, { nullable: true, description: '`software_id` given at dynamic registration (RFC 7591 §2); null otherwise.' })
+  @Column({ type: 'text', name: 'software_id', nullable: true })
+  softwareId!: string | null;
+
+  @Field(() => String, { nullable: true, description: '`software_version` given at dynamic registration (RFC 7591 §2); null otherwise.' })
+  @Column({ type: 'text', name: 'software_version', nullable: true })
+  softwareVersion!: string | null;
+
+  /** The initial access token that registered the client: re-registrations are deduplicated per token. */
+  @Column({ type: 'text', name: 'registration_token_id', nullable: true })
+  registrationTokenId!: string | null;
+
+  /** RFC 7592 registration access token, as a keyed hash; rotated on every update. */
+  @Column({ type: 'bytea', name: 'registration_access_token_hash', nullable: true })
+  registrationAccessTokenHash!: Buffer | null;
+
+  /** Hash of the registered metadata: the same software_id with the same metadata is the same client. */
+  @Column({ type: 'bytea', name: 'registration_metadata_hash', nullable: true })
+  registrationMetadataHash!: Buffer | null;
+
+  /** Days without use after which a dynamically registered client is deleted; null: never. */
+  @Column({ type: 'integer', name: 'unused_expiry_days', nullable: true })
+  unusedExpiryDays!: number | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'When a dynamically registered client is deleted unless it is used before: its last use (or registration) plus the expiry days of its registration token; null when it never expires.',
+  })
+  get expiresAt(): Date | null {
+    if (this.unusedExpiryDays == null) return null;
+    const lastUse = this.secretLastUsedAt ?? this.createdAt;
+    return new Date(lastUse.getTime() + this.unusedExpiryDays * 86_400_000);
+  }
 
   @Field(() => Boolean, { description: 'Whether the client has a current secret (CLIENT_SECRET_BASIC, CLIENT_SECRET_POST). Secrets are never returned here.' })
   get hasSecret(): boolean {

@@ -12,7 +12,7 @@ import { fieldErrorsOf } from '../common/issues';
 import { newId } from '../common/ids';
 import type { Page, PageArgs } from '../common/pagination';
 import { type SecretHasher, SECRET_PREFIXES, generateClientId, generateSecret } from '../common/secrets';
-import { type Client, ClientUriVerificationStatus, ClientVisibility, type ClientUriVerification, challengeRecordName } from './client.entity';
+import { type Client, ClientUriVerificationStatus, RegistrationSource, ClientVisibility, type ClientUriVerification, challengeRecordName } from './client.entity';
 import type { ClientFilter, ClientSettingsInput, CreateClientInput, DeleteClientInput, UpdateClientInput } from './client.inputs';
 import { type ClientSettings, newClientSettings, settingsOf, updatedClientSettings, usesClientSecret } from './client.rules';
 import { validateClientSettings } from './client.validation';
@@ -27,6 +27,16 @@ import {
   updateClient,
 } from './client.repository';
 
+/** What a dynamic registration records on the client besides its settings. */
+export type RegistrationFields =
+  | 'registrationSource'
+  | 'softwareId'
+  | 'softwareVersion'
+  | 'registrationTokenId'
+  | 'registrationAccessTokenHash'
+  | 'registrationMetadataHash'
+  | 'unusedExpiryDays';
+
 export interface IssuedClient {
   client: Client;
   /** The plain secret, for the one response that may show it. */
@@ -34,7 +44,7 @@ export interface IssuedClient {
 }
 
 /** A fresh TXT record challenge for the host of a client URI. */
-function newUriVerification(clientUri: string): ClientUriVerification {
+export function newUriVerification(clientUri: string): ClientUriVerification {
   return {
     status: ClientUriVerificationStatus.PENDING,
     txtRecord: `clavis-client-uri-verification=${randomBytes(18).toString('base64url')}`,
@@ -53,7 +63,13 @@ export class ClientService {
   ) {}
 
   /** Inserts a client inside the caller's transaction; shared with createApplication's default client. */
-  async insert(manager: EntityManager, application: Application, settings: ClientSettings, isDefault: boolean): Promise<IssuedClient> {
+  async insert(
+    manager: EntityManager,
+    application: Application,
+    settings: ClientSettings,
+    isDefault: boolean,
+    registration: Partial<Pick<Client, RegistrationFields>> = {},
+  ): Promise<IssuedClient> {
     const now = new Date();
     const clientSecret = usesClientSecret(settings) ? generateSecret(SECRET_PREFIXES.clientSecret) : null;
     const client = await insertClient(manager, {
@@ -71,6 +87,14 @@ export class ClientService {
       secretRotatedAt: null,
       secretLastUsedAt: null,
       rotatedSecretLastUsedAt: null,
+      registrationSource: RegistrationSource.CONSOLE,
+      softwareId: null,
+      softwareVersion: null,
+      registrationTokenId: null,
+      registrationAccessTokenHash: null,
+      registrationMetadataHash: null,
+      unusedExpiryDays: null,
+      ...registration,
       version: 1,
       createdAt: now,
       updatedAt: now,

@@ -4,7 +4,14 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  * Generated secrets: 256 bits from the CSPRNG behind a recognisable prefix, so secret
  * scanners can find leaked ones (`clv_cs_` client secrets, `clv_pw_` credential passwords).
  */
-export const SECRET_PREFIXES = { clientSecret: 'clv_cs_', credentialPassword: 'clv_pw_' } as const;
+export const SECRET_PREFIXES = {
+  clientSecret: 'clv_cs_',
+  credentialPassword: 'clv_pw_',
+  /** RFC 7591 initial access tokens. */
+  initialAccessToken: 'clv_iat_',
+  /** RFC 7592 registration access tokens. */
+  registrationAccessToken: 'clv_rat_',
+} as const;
 
 export function generateSecret(prefix: string): string {
   return prefix + randomBytes(32).toString('base64url');

@@ -18,9 +18,13 @@ export interface RateLimitSettings {
   authFailureWindowSeconds: number;
   /** …before that caller is locked out of that client id for this long. */
   authLockoutSeconds: number;
+  /** Dynamic registrations (RFC 7591) per initial access token per minute (default 30). */
+  registrationsPerMinute?: number;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimitSettings = { mutationsPerMinute: 600, authFailures: 10, authFailureWindowSeconds: 900, authLockoutSeconds: 900 };
+
+export const DEFAULT_REGISTRATIONS_PER_MINUTE = 30;
 
 export type RateLimitStore = { kind: 'postgres'; pool: Pool } | { kind: 'redis'; client: Redis } | { kind: 'memory' };
 
@@ -71,6 +75,7 @@ function retryAfterSeconds(rejection: unknown): number {
 export class RateLimits {
   private readonly mutations: RateLimiterAbstract;
   private readonly authAttempts: RateLimiterAbstract;
+  private readonly registrations: RateLimiterAbstract;
 
   constructor(
     private readonly store: RateLimitStore,
@@ -80,6 +85,21 @@ export class RateLimits {
     // An attempt counts before its secret is checked and is given back if it succeeds, so
     // concurrent guesses cannot all pass one check (see admitAuthenticationAttempt).
     this.authAttempts = limiter(store, { keyPrefix: 'authfail', points: settings.authFailures, duration: settings.authFailureWindowSeconds });
+    this.registrations = limiter(store, { keyPrefix: 'register', points: settings.registrationsPerMinute ?? DEFAULT_REGISTRATIONS_PER_MINUTE, duration: 60 });
+  }
+
+  /**
+   * Counts one dynamic registration by an initial access token (RFC 7591): per token, not per
+   * address, so hosted connectors sharing egress addresses do not block each other, and deleting
+   * and re-registering in a loop still counts.
+   */
+  async consumeRegistration(tokenId: string): Promise<void> {
+    try {
+      await this.registrations.consume(limiterKey('registration', tokenId), 1);
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      throw new RateLimitedError('Too many registrations with this initial access token; slow down.', retryAfterSeconds(rejection));
+    }
   }
 
   /** Counts `count` mutations for the caller; RATE_LIMITED when over the limit. */
