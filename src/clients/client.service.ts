@@ -12,7 +12,14 @@ import { fieldErrorsOf } from '../common/issues';
 import { newId } from '../common/ids';
 import type { Page, PageArgs } from '../common/pagination';
 import { type SecretHasher, SECRET_PREFIXES, generateClientId, generateSecret } from '../common/secrets';
-import { type Client, ClientUriVerificationStatus, RegistrationSource, ClientVisibility, type ClientUriVerification, challengeRecordName } from './client.entity';
+import {
+  type Client,
+  ClientUriVerificationStatus,
+  RegistrationSource,
+  ClientVisibility,
+  type ClientUriVerification,
+  challengeRecordName,
+} from './client.entity';
 import type { ClientFilter, ClientSettingsInput, CreateClientInput, DeleteClientInput, UpdateClientInput } from './client.inputs';
 import { type ClientSettings, newClientSettings, settingsOf, updatedClientSettings, usesClientSecret } from './client.rules';
 import { validateClientSettings } from './client.validation';

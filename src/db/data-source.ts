@@ -3,12 +3,13 @@ import { DataSource, type DataSourceOptions, MigrationExecutor } from 'typeorm';
 import { Application } from '../applications/application.entity';
 import { QUERY_READ_TIMEOUT } from './failures';
 import { AuditEvent } from '../audit/audit.entity';
+import { RegistrationToken } from '../registration/registration-token.entity';
 import { Client } from '../clients/client.entity';
 import { CredentialRow } from '../credentials/credential.entity';
 import { Provider } from '../providers/provider.entity';
 import { migrations } from './migrations';
 
-export const entities = [Application, Client, Provider, CredentialRow, AuditEvent];
+export const entities = [Application, Client, Provider, CredentialRow, AuditEvent, RegistrationToken];
 
 export interface DatabaseSettings {
   url: string;

@@ -33,7 +33,10 @@ export class RegistrationToken {
   @Column({ type: 'timestamptz', precision: 3, name: 'expires_at', nullable: true })
   expiresAt!: Date | null;
 
-  @Field(() => Int, { nullable: true, description: 'How many clients the token may register; null: no limit. Re-registrations that return an existing client do not count.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'How many clients the token may register; null: no limit. Re-registrations that return an existing client do not count.',
+  })
   @Column({ type: 'integer', name: 'max_uses', nullable: true })
   maxUses!: number | null;
 
@@ -51,7 +54,7 @@ export class RegistrationToken {
 
   @Field(() => Int, {
     nullable: true,
-    description: "Days without use after which a client registered with this token is deleted (see `Client.expiresAt`); null: never.",
+    description: 'Days without use after which a client registered with this token is deleted (see `Client.expiresAt`); null: never.',
   })
   @Column({ type: 'integer', name: 'unused_client_expiry_days', nullable: true })
   unusedClientExpiryDays!: number | null;

@@ -57,7 +57,9 @@ export function registrationRouter(service: RegistrationService, logger: Logger)
   // A malformed body is invalid metadata (RFC 7591 §3.2.2), not a GraphQL-shaped error.
   router.use('/oauth/register', (error: { status?: number }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (!error?.status || error.status >= 500) return next(error);
-    res.status(error.status).json({ error: 'invalid_client_metadata', error_description: error.status === 413 ? `the body exceeds ${MAX_BODY}` : 'the body is not valid JSON' });
+    res
+      .status(error.status)
+      .json({ error: 'invalid_client_metadata', error_description: error.status === 413 ? `the body exceeds ${MAX_BODY}` : 'the body is not valid JSON' });
   });
   return router;
 }

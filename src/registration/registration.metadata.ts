@@ -6,12 +6,7 @@ import { IssueSeverity } from '../common/issues';
 
 /** RFC 7591 §3.2.2 error codes (and RFC 6750's for a bad bearer token). */
 export type RegistrationErrorCode =
-  | 'invalid_redirect_uri'
-  | 'invalid_client_metadata'
-  | 'invalid_software_statement'
-  | 'unapproved_software_statement'
-  | 'invalid_token'
-  | 'rate_limited';
+  'invalid_redirect_uri' | 'invalid_client_metadata' | 'invalid_software_statement' | 'unapproved_software_statement' | 'invalid_token' | 'rate_limited';
 
 /** A refusal of the registration endpoint: an RFC error code, its HTTP status and a reason for people. */
 export class RegistrationError extends Error {
@@ -38,7 +33,8 @@ const AUTH_METHODS: Record<string, TokenEndpointAuthMethod> = {
   client_secret_post: TokenEndpointAuthMethod.CLIENT_SECRET_POST,
   private_key_jwt: TokenEndpointAuthMethod.PRIVATE_KEY_JWT,
 };
-const invert = <V extends string>(map: Record<string, V>): Record<V, string> => Object.fromEntries(Object.entries(map).map(([k, v]) => [v, k])) as Record<V, string>;
+const invert = <V extends string>(map: Record<string, V>): Record<V, string> =>
+  Object.fromEntries(Object.entries(map).map(([k, v]) => [v, k])) as Record<V, string>;
 const GRANT_NAMES = invert(GRANT_TYPES);
 const RESPONSE_NAMES = invert(RESPONSE_TYPES);
 const AUTH_NAMES = invert(AUTH_METHODS);

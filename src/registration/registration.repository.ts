@@ -26,7 +26,12 @@ export async function updateRegistrationToken(manager: EntityManager, id: string
   await manager.update(RegistrationToken, { id }, changes);
 }
 
-export function listRegistrationTokens(dataSource: DataSource, caller: Caller, applicationId: string | undefined, page: PageArgs): Promise<Page<RegistrationToken>> {
+export function listRegistrationTokens(
+  dataSource: DataSource,
+  caller: Caller,
+  applicationId: string | undefined,
+  page: PageArgs,
+): Promise<Page<RegistrationToken>> {
   const query = dataSource.getRepository(RegistrationToken).createQueryBuilder('token');
   return organizationPage(query, 'token', caller, { application_id: applicationId }, page);
 }

@@ -3,7 +3,12 @@ import { callerOf } from '../auth/guard';
 import { ConnectionArgs } from '../common/pagination';
 import type { RequestContext } from '../graphql/context';
 import { RegistrationTokenConnection } from './registration-token.entity';
-import { CreateRegistrationTokenInput, CreateRegistrationTokenPayload, RevokeRegistrationTokenInput, RevokeRegistrationTokenPayload } from './registration.inputs';
+import {
+  CreateRegistrationTokenInput,
+  CreateRegistrationTokenPayload,
+  RevokeRegistrationTokenInput,
+  RevokeRegistrationTokenPayload,
+} from './registration.inputs';
 import type { RegistrationService } from './registration.service';
 
 @Resolver()

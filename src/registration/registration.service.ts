@@ -153,11 +153,18 @@ export class RegistrationService {
   }
 
   /** RFC 7592 §2.2: replaces the client's metadata; the registration access token is rotated. */
-  async update(clientId: string, authorization: string | undefined, body: unknown, clientUriOf: ClientUriOf, requestId?: string): Promise<RegistrationResponse> {
+  async update(
+    clientId: string,
+    authorization: string | undefined,
+    body: unknown,
+    clientUriOf: ClientUriOf,
+    requestId?: string,
+  ): Promise<RegistrationResponse> {
     return runTransaction(this.dataSource, async (manager) => {
       const client = await this.managedClient(manager, clientId, authorization);
       const doc = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-      if (doc.client_id !== client.clientId) throw new RegistrationError('invalid_client_metadata', 'client_id must be given and equal the client being updated');
+      if (doc.client_id !== client.clientId)
+        throw new RegistrationError('invalid_client_metadata', 'client_id must be given and equal the client being updated');
       for (const member of ['registration_access_token', 'registration_client_uri', 'client_secret_expires_at', 'client_id_issued_at']) {
         if (doc[member] !== undefined) throw new RegistrationError('invalid_client_metadata', `${member} must not be sent (RFC 7592 §2.2)`);
       }
@@ -173,7 +180,8 @@ export class RegistrationService {
       let clientSecret: string | null = null;
       const changes: Partial<Client> = {
         ...settings,
-        clientUriVerification: settings.clientUri === client.clientUri ? client.clientUriVerification : settings.clientUri ? newUriVerification(settings.clientUri) : null,
+        clientUriVerification:
+          settings.clientUri === client.clientUri ? client.clientUriVerification : settings.clientUri ? newUriVerification(settings.clientUri) : null,
         softwareId: requested.softwareId,
         softwareVersion: requested.softwareVersion,
         registrationMetadataHash: requested.metadataHash,
@@ -210,7 +218,11 @@ export class RegistrationService {
     return runTransaction(this.dataSource, async (manager) => {
       const deleted = await deleteExpiredClients(manager, now);
       for (const row of deleted) {
-        await this.audit.record(manager, actor(row.organization_id, 'system:registration-expiry'), { action: 'client.expire', targetId: row.id, targetType: 'Client' });
+        await this.audit.record(manager, actor(row.organization_id, 'system:registration-expiry'), {
+          action: 'client.expire',
+          targetId: row.id,
+          targetType: 'Client',
+        });
       }
       return deleted.length;
     });
@@ -247,7 +259,12 @@ export class RegistrationService {
   private async reissue(manager: EntityManager, caller: Caller, client: Client, clientUriOf: ClientUriOf, status: number): Promise<RegistrationResponse> {
     const accessToken = generateSecret(SECRET_PREFIXES.registrationAccessToken);
     await updateClient(manager, client.id, { registrationAccessTokenHash: this.hasher.hash(accessToken) });
-    await this.audit.record(manager, caller, { action: 'client.register', targetId: client.id, targetType: 'Client', changedFields: ['registrationAccessToken'] });
+    await this.audit.record(manager, caller, {
+      action: 'client.register',
+      targetId: client.id,
+      targetType: 'Client',
+      changedFields: ['registrationAccessToken'],
+    });
     return { status, body: this.registered(client, accessToken, null, clientUriOf) };
   }
 
