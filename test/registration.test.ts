@@ -116,7 +116,7 @@ test('wrong, missing, revoked and expired initial tokens are 401 invalid_token w
   expect((await call('POST', '/oauth/register', token, { ...WEB, software_id: 'after-revoke' })).status).toBe(401);
 });
 
-test('metadata goes through the client rules: bad redirect URIs are invalid_redirect_uri, other problems invalid_client_metadata, nothing written', async () => {
+test('metadata goes through the client rules: bad redirect URIs are invalid_redirect_uri, others invalid_client_metadata, nothing written', async () => {
   const { token, id } = await newToken();
   const before = await h.count('clients');
   const cases: [unknown, string][] = [

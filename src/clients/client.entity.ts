@@ -350,7 +350,8 @@ export class Client extends VersionedRecord implements Node {
   @Field(() => Date, {
     nullable: true,
     description:
-      'When a dynamically registered client is deleted unless it is used before: its last use (or registration) plus the expiry days of its registration token; null when it never expires.',
+      'When a dynamically registered client is deleted unless it is used before: its last use (or registration) ' +
+      'plus the expiry days of its registration token; null when it never expires.',
   })
   get expiresAt(): Date | null {
     if (this.unusedExpiryDays == null) return null;

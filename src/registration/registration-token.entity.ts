@@ -6,7 +6,8 @@ import { GrantType } from '../clients/client.entity';
 @ObjectType({
   simpleResolvers: true,
   description:
-    'An RFC 7591 initial access token: lets clients register themselves at `POST /oauth/register` into one application. The token itself is shown once, by createRegistrationToken.',
+    'An RFC 7591 initial access token: lets clients register themselves at `POST /oauth/register` into one application. ' +
+    'The token itself is shown once, by createRegistrationToken.',
 })
 @Entity({ name: 'registration_tokens' })
 export class RegistrationToken {

@@ -48,12 +48,12 @@ export function lockClientByRegistrationToken(manager: EntityManager, tokenHash:
 
 /** Deletes dynamically registered clients unused for their expiry days; returns what was deleted. */
 export async function deleteExpiredClients(manager: EntityManager, now: Date): Promise<{ id: string; organization_id: string }[]> {
-  const [rows] = (await manager.query(
+  const [rows]: [{ id: string; organization_id: string }[], number] = await manager.query(
     `DELETE FROM clients
       WHERE registration_source = 'DYNAMIC' AND unused_expiry_days IS NOT NULL AND NOT is_default
         AND coalesce(secret_last_used_at, created_at) + unused_expiry_days * interval '1 day' <= $1
       RETURNING id, organization_id`,
     [now],
-  )) as [{ id: string; organization_id: string }[], number];
+  );
   return rows;
 }
