@@ -227,6 +227,9 @@ test("one client's registration access token cannot manage another client, and a
   expect(list.registrationTokens.edges.map((e: any) => e.node.id)).not.toContain(a.id);
   const revoke = await h.run(REVOKE_TOKEN, { id: a.id }, { token: orgB });
   expect(revoke.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  const NODE = `query($id: ID!) { node(id: $id) { id ... on RegistrationToken { uses } } }`;
+  expect(expectOk(await h.run(NODE, { id: a.id }, { token: orgB })).node).toBeNull();
+  expect(expectOk(await h.run(NODE, { id: a.id })).node).toEqual({ id: a.id, uses: 2 });
   const own = expectOk(await h.run(`{ registrationTokens(first: 100) { edges { node { id uses } } } }`));
   expect(own.registrationTokens.edges.map((e: any) => e.node.id)).toContain(a.id);
 });

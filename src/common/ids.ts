@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 /** Typed, opaque ids: a type prefix, then a time-ordered random part (ULID layout, lower case). */
-export const ID_PREFIXES = { application: 'app', client: 'cli', credential: 'cred', provider: 'prv', auditEvent: 'evt' } as const;
+export const ID_PREFIXES = { application: 'app', client: 'cli', credential: 'cred', provider: 'prv', auditEvent: 'evt', registrationToken: 'rgt' } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';

@@ -21,7 +21,7 @@ export function nodeTypeName(value: { id: string }): string | undefined {
   description: 'An object with a globally unique id, which `node(id)` fetches again (Relay Global Object Identification).',
 })
 export abstract class Node {
-  @Field(() => ID, { description: 'Opaque, globally unique id; its prefix names the type (`app_`, `cli_`, `cred_`, `prv_`, `evt_`).' }) id!: string;
+  @Field(() => ID, { description: 'Opaque, globally unique id; its prefix names the type (`app_`, `cli_`, `cred_`, `prv_`, `evt_`, `rgt_`).' }) id!: string;
 }
 
 export enum OwnerType {

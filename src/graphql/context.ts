@@ -6,6 +6,7 @@ import { type ClientLoaders, createClientLoaders } from '../clients/client.loade
 import { UnauthenticatedError } from '../common/errors';
 import { type CredentialLoaders, createCredentialLoaders } from '../credentials/credential.loaders';
 import { type ProviderLoaders, createProviderLoaders } from '../providers/provider.loaders';
+import { type RegistrationLoaders, createRegistrationLoaders } from '../registration/registration.loaders';
 
 export interface Loaders {
   applications: ApplicationLoaders;
@@ -13,6 +14,7 @@ export interface Loaders {
   providers: ProviderLoaders;
   credentials: CredentialLoaders;
   audit: AuditLoaders;
+  registration: RegistrationLoaders;
 }
 
 /**
@@ -33,6 +35,7 @@ function createLoaders(dataSource: DataSource, organizationId: string): Loaders 
     providers: createProviderLoaders(dataSource, organizationId),
     credentials: createCredentialLoaders(dataSource, organizationId),
     audit: createAuditLoaders(dataSource, organizationId),
+    registration: createRegistrationLoaders(dataSource, organizationId),
   };
 }
 

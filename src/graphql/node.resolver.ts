@@ -13,6 +13,7 @@ const NODE_LOOKUPS: Record<IdKind, { scope: Scope; load: (loaders: Loaders, id: 
   credential: { scope: 'credentials:read', load: (loaders, id) => loaders.credentials.byId.load(id) },
   provider: { scope: 'providers:read', load: (loaders, id) => loaders.providers.byId.load(id) },
   auditEvent: { scope: 'audit:read', load: (loaders, id) => loaders.audit.byId.load(id) },
+  registrationToken: { scope: 'registration:manage', load: (loaders, id) => loaders.registration.tokenById.load(id) },
 };
 
 @Resolver()
@@ -21,7 +22,7 @@ export class NodeResolver {
     nullable: true,
     description:
       'Any object by its id; null when it does not exist or belongs to another organization. Needs the read scope of its type ' +
-      '(applications:read for applications and clients, credentials:read, providers:read, audit:read).',
+      '(applications:read for applications and clients, credentials:read, providers:read, audit:read, registration:manage).',
   })
   async node(
     @Arg('id', () => ID, { description: 'The id of any object; its prefix picks the type.' }) id: string,

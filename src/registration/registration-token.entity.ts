@@ -1,16 +1,18 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Node, registerNodeType } from '../common/node';
 import { ConnectionType } from '../common/pagination';
 import { GrantType } from '../clients/client.entity';
 
 @ObjectType({
   simpleResolvers: true,
+  implements: Node,
   description:
     'An RFC 7591 initial access token: lets clients register themselves at `POST /oauth/register` into one application. ' +
     'The token itself is shown once, by createRegistrationToken.',
 })
 @Entity({ name: 'registration_tokens' })
-export class RegistrationToken {
+export class RegistrationToken implements Node {
   @Field(() => ID, { description: 'Id of the token (`rgt_…`).' })
   @PrimaryColumn({ type: 'text' })
   id!: string;
@@ -71,6 +73,8 @@ export class RegistrationToken {
   @Column({ type: 'timestamptz', precision: 3, name: 'created_at' })
   createdAt!: Date;
 }
+
+registerNodeType('registrationToken', 'RegistrationToken');
 
 @ObjectType({ simpleResolvers: true, description: 'A page of registration tokens, oldest first.' })
 export class RegistrationTokenConnection extends ConnectionType('RegistrationToken', () => RegistrationToken) {}

@@ -3,6 +3,7 @@ import type { Caller } from '../auth/scopes';
 import { organizationPage } from '../common/crud';
 import type { Page, PageArgs } from '../common/pagination';
 import { Client } from '../clients/client.entity';
+import { RowReader } from '../db/rows';
 import { RegistrationToken } from './registration-token.entity';
 
 /** Every SQL statement of dynamic registration. */
@@ -56,4 +57,9 @@ export async function deleteExpiredClients(manager: EntityManager, now: Date): P
     [now],
   );
   return rows;
+}
+
+/** The organization's tokens with these ids, for the per-request loader. */
+export function registrationTokensByIds(dataSource: DataSource, organizationId: string, ids: readonly string[]): Promise<RegistrationToken[]> {
+  return RowReader.of(dataSource, RegistrationToken).select('WHERE t.organization_id = $1 AND t.id = ANY($2)', [organizationId, ids]);
 }

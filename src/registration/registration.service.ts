@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { lockApplication } from '../applications/application.lock';
 import type { AuditLog } from '../audit/audit.service';
 import type { Caller } from '../auth/scopes';
 import { foundOr } from '../common/crud';
+import { newId } from '../common/ids';
 import { RateLimitedError, ValidationFailedError } from '../common/errors';
 import type { Page, PageArgs } from '../common/pagination';
 import { type SecretHasher, SECRET_PREFIXES, generateSecret } from '../common/secrets';
@@ -65,7 +65,7 @@ export class RegistrationService {
       const application = await lockApplication(manager, caller, input.applicationId);
       const token = generateSecret(SECRET_PREFIXES.initialAccessToken);
       const registrationToken = await insertRegistrationToken(manager, {
-        id: `rgt_${randomBytes(12).toString('hex')}`,
+        id: newId('registrationToken'),
         organizationId: caller.organizationId,
         applicationId: application.id,
         description: input.description ?? null,
