@@ -93,7 +93,7 @@ describe('npm run token', () => {
     const run = await token('--scope', 'applications:read aplications:write');
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/^token: unknown scope "aplications:write" \(known: applications:read .*audit:read\)\n$/);
+    expect(run.stderr).toMatch(/^token: unknown scope "aplications:write" \(known: applications:read .*audit:read registration:manage\)\n$/);
   });
 
   it.each([
