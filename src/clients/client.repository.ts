@@ -46,8 +46,7 @@ export async function deleteClient(manager: EntityManager, id: string): Promise<
 
 /** One page of the caller's clients, oldest first. */
 export function listClients(dataSource: DataSource, caller: Caller, filter: ClientFilter | undefined, page: PageArgs): Promise<Page<Client>> {
-  const query = dataSource.getRepository(Client).createQueryBuilder('client');
-  return organizationPage(query, 'client', caller, { application_id: filter?.applicationId, visibility: filter?.visibility }, page);
+  return organizationPage(RowReader.of(dataSource, Client), caller, { application_id: filter?.applicationId, visibility: filter?.visibility }, page);
 }
 
 /** The caller's client with this OAuth client_id, for authentication. */
