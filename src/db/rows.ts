@@ -73,6 +73,13 @@ export class RowReader<T extends ObjectLiteral> {
     return rows.map((row) => this.hydrate(row));
   }
 
+  /** An entity instance of the entity's columns in a row that holds more (the rest is left out). */
+  hydrateColumns(row: Record<string, unknown>): T {
+    const columns: Record<string, unknown> = {};
+    for (const property of this.columnByProperty.keys()) columns[property] = row[property];
+    return this.hydrate(columns);
+  }
+
   /** An entity instance (so getters such as `hasSecret` work) from a row with property-named keys. */
   hydrate(row: Record<string, unknown>): T {
     return Object.assign(Object.create(this.entity.prototype as object) as T, row);
