@@ -1,4 +1,5 @@
 import { seedDataset } from '../scripts/bench/seed';
+import { poolOf } from '../src/db/data-source';
 import { createHarness, type Harness } from './helpers/harness';
 
 /**
@@ -156,4 +157,37 @@ test('nested pages read only the columns the query needs, and computed fields st
       if (credential.__typename === 'UrlCredential') expect(credential.url).toMatch(/^https:/);
     }
   }
+});
+
+test('authenticateClient: one statement for a success (and one for a failure), every hot read a prepared statement', async () => {
+  const created = await h.run(`mutation { createApplication(input: { identifier: "counted-auth", name: "x" }) { defaultClient { clientId } clientSecret } }`);
+  const { clientId } = created.data!.createApplication.defaultClient;
+  const secret = created.data!.createApplication.clientSecret as string;
+  const authenticate = `mutation($input: AuthenticateClientInput!) { authenticateClient(input: $input) { authenticated } }`;
+  // The first success also records the secret's use (once a minute); the next ones do not.
+  await h.run(authenticate, { input: { clientId, clientSecret: secret } });
+  h.sql.reset();
+  const ok = await h.run(authenticate, { input: { clientId, clientSecret: secret } });
+  expect(ok.data!.authenticateClient.authenticated).toBe(true);
+  expect(h.sql.count).toBe(1);
+  h.sql.reset();
+  const wrong = await h.run(authenticate, { input: { clientId, clientSecret: 'clv_cs_wrong' } });
+  expect(wrong.data!.authenticateClient.authenticated).toBe(false);
+  expect(h.sql.count).toBe(1);
+
+  // The statements of a nested page and of authentication are named on the connections that ran them.
+  await h.run(NESTED_PAGE, { first: 5 });
+  const pool = poolOf(h.dataSource);
+  const connections = await Promise.all(Array.from({ length: pool.totalCount }, () => pool.connect()));
+  const prepared = new Set<string>();
+  for (const connection of connections) {
+    const { rows } = await connection.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements');
+    for (const row of rows) prepared.add(row.statement);
+  }
+  for (const connection of connections) connection.release();
+  const all = [...prepared].join('\n');
+  expect(all).toMatch(/FROM clients t WHERE t.organization_id = \$1 AND t.client_id = \$2/);
+  expect(all).toMatch(/CROSS JOIN LATERAL/);
+  expect(all).toMatch(/count\(\*\)::int AS n FROM applications t/);
+  expect(all).toMatch(/FROM applications t WHERE t.organization_id = \$1 ORDER BY/);
 });

@@ -10,10 +10,10 @@ import { type ApplicationFilter, type ApplicationOrder, ApplicationOrderField, O
 /** Every SQL statement on the applications table. */
 
 const ORDER_COLUMNS: Record<ApplicationOrderField, SortOrder<Application>> = {
-  [ApplicationOrderField.CREATED_AT]: byCreatedAt('application'),
-  [ApplicationOrderField.UPDATED_AT]: { column: 'application.updated_at', direction: 'ASC', valueOf: (a) => a.updatedAt.toISOString(), parse: cursorDate },
-  [ApplicationOrderField.NAME]: { column: 'application.name', direction: 'ASC', valueOf: (a) => a.name },
-  [ApplicationOrderField.IDENTIFIER]: { column: 'application.identifier', direction: 'ASC', valueOf: (a) => a.identifier },
+  [ApplicationOrderField.CREATED_AT]: byCreatedAt('t'),
+  [ApplicationOrderField.UPDATED_AT]: { column: 't.updated_at', direction: 'ASC', valueOf: (a) => a.updatedAt.toISOString(), parse: cursorDate },
+  [ApplicationOrderField.NAME]: { column: 't.name', direction: 'ASC', valueOf: (a) => a.name },
+  [ApplicationOrderField.IDENTIFIER]: { column: 't.identifier', direction: 'ASC', valueOf: (a) => a.identifier },
 };
 
 /** The caller's application, row-locked for the rest of the transaction; null when there is none. */
@@ -54,13 +54,13 @@ export function listApplications(
   order: ApplicationOrder | undefined,
   page: PageArgs,
 ): Promise<Page<Application>> {
-  const query = dataSource.getRepository(Application).createQueryBuilder('application');
   const sort = ORDER_COLUMNS[order?.field ?? ApplicationOrderField.CREATED_AT];
   const direction = order?.direction === OrderDirection.DESC ? 'DESC' : 'ASC';
-  return organizationPage(query, 'application', caller, { zone_id: filter?.zoneId, owner_type: filter?.ownerType }, page, { ...sort, direction }, (scoped) => {
-    if (!filter?.search) return;
-    const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    scoped.andWhere('(application.name ILIKE :pattern OR application.identifier ILIKE :pattern OR application.slug ILIKE :pattern)', { pattern });
+  const rows = RowReader.of(dataSource, Application);
+  return organizationPage(rows, caller, { zone_id: filter?.zoneId, owner_type: filter?.ownerType }, page, { ...sort, direction }, (bind) => {
+    if (!filter?.search) return undefined;
+    const pattern = bind(`%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    return `(t.name ILIKE ${pattern} OR t.identifier ILIKE ${pattern} OR t.slug ILIKE ${pattern})`;
   });
 }
 

@@ -16,11 +16,10 @@ export async function insertAuditEvent(manager: EntityManager, event: AuditEvent
 
 /** One page of the caller's audit trail, oldest first. */
 export function listAuditEvents(dataSource: DataSource, caller: Caller, filter: AuditEventFilter | undefined, page: PageArgs): Promise<Page<AuditEvent>> {
-  const query = dataSource.getRepository(AuditEvent).createQueryBuilder('event');
   const equal = { target_id: filter?.targetId, action: filter?.action, actor: filter?.actor };
-  return organizationPage(query, 'event', caller, equal, page, undefined, (scoped) => {
-    if (filter?.since) scoped.andWhere('event.created_at >= :since', { since: filter.since });
-  });
+  return organizationPage(RowReader.of(dataSource, AuditEvent), caller, equal, page, undefined, (bind) =>
+    filter?.since ? `t.created_at >= ${bind(filter.since)}` : undefined,
+  );
 }
 
 /** Loader batch: the organization's events with these ids (in no particular order). */

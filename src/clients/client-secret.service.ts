@@ -7,7 +7,7 @@ import { ValidationFailedError } from '../common/errors';
 import { type SecretHasher, SECRET_PREFIXES, generateSecret } from '../common/secrets';
 import type { Client } from './client.entity';
 import type { AuthenticateClientInput, DeleteRotatedClientSecretInput, RotateClientSecretInput } from './client.inputs';
-import { clientForAuthentication, clientForAuthenticationWithAttempt, recordSecretUse, updateClient } from './client.repository';
+import { AUTHENTICATION_FAILED, clientForAuthentication, clientForAuthenticationJudged, recordSecretUse, updateClient } from './client.repository';
 import { usesClientSecret } from './client.rules';
 import type { ClientService } from './client.service';
 import type { RateLimits } from '../limits/rate-limits';
@@ -85,44 +85,41 @@ export class ClientSecretService {
   }
 
   /**
-   * Checks a client secret in constant time. An unknown client id is compared against a
-   * dummy digest, both secrets are always compared, and every failure looks the same. The
-   * attempt is counted before the check (and given back on success), so however many arrive
-   * at once, no more than the limit are ever checked.
+   * Checks a client secret: one HMAC of the presented secret, compared with the current and
+   * the rotated secret's digests. Every failure looks the same, an unknown client id included.
+   * With the PostgreSQL store, reading the client, comparing and counting a failure are one
+   * prepared statement, and a success writes no counter; otherwise the attempt is counted before
+   * the check and given back on success. Either way no more than the limit of failures are ever
+   * checked, however many arrive at once, and a locked-out caller is refused even the right secret.
    */
   async authenticate(caller: Caller, input: AuthenticateClientInput): Promise<AuthenticationResult> {
     const now = Date.now();
-    const { client, attempt } = await this.findForAuthentication(caller, input.clientId, now);
-    await this.rateLimits.admitAuthenticationAttempt(caller, input.clientId, attempt);
-    const rotatedValid = client?.rotatedSecretHash != null && (client.rotatedSecretExpiresAt == null || client.rotatedSecretExpiresAt.getTime() > now);
-    const matchesCurrent = this.hasher.matches(input.clientSecret, client?.secretHash);
-    const matchesRotated = this.hasher.matches(input.clientSecret, rotatedValid ? client?.rotatedSecretHash : null);
-    if (!client || !usesClientSecret(client) || (!matchesCurrent && !matchesRotated)) {
-      await this.rateLimits.settleAuthenticationAttempt(caller, input.clientId, attempt, false);
-      return FAILED;
-    }
-
-    const usedRotatedSecret = !matchesCurrent;
-    await Promise.all([this.rateLimits.settleAuthenticationAttempt(caller, input.clientId, attempt, true), this.recordUse(client, usedRotatedSecret, now)]);
-    return { authenticated: true, client, usedRotatedSecret };
+    const digest = this.hasher.hash(input.clientSecret);
+    const counting = this.rateLimits.authenticationFailureCte(caller, input.clientId, AUTHENTICATION_FAILED, 6, now);
+    if (!counting) return this.authenticateCountingFirst(caller, input.clientId, digest, now);
+    const judged = await clientForAuthenticationJudged(this.dataSource, caller, input.clientId, digest, new Date(now), counting);
+    this.rateLimits.admitJudgedAttempt(judged.row, judged.matched, now);
+    if (!judged.matched || !judged.client) return FAILED;
+    const usedRotatedSecret = !judged.matchedCurrent;
+    await this.recordUse(judged.client, usedRotatedSecret, now);
+    return { authenticated: true, client: judged.client, usedRotatedSecret };
   }
 
-  /**
-   * The client, and the caller's attempt for that client id counted. With the PostgreSQL
-   * store both happen in one statement.
-   */
-  private async findForAuthentication(
-    caller: Caller,
-    clientId: string,
-    now: number,
-  ): Promise<{ client?: Client; attempt: { points: number; msLeft: number } }> {
-    const counted = this.rateLimits.authenticationAttemptCte(caller, clientId, 3, now);
-    if (!counted) {
-      const attempt = await this.rateLimits.countAuthenticationAttempt(caller, clientId);
-      return { client: await clientForAuthentication(this.dataSource, caller, clientId), attempt };
+  /** The stores other than PostgreSQL: count the attempt, check it, then settle it. */
+  private async authenticateCountingFirst(caller: Caller, clientId: string, digest: Buffer, now: number): Promise<AuthenticationResult> {
+    const attempt = await this.rateLimits.countAuthenticationAttempt(caller, clientId);
+    await this.rateLimits.admitAuthenticationAttempt(caller, clientId, attempt);
+    const client = await clientForAuthentication(this.dataSource, caller, clientId);
+    const rotatedValid = client?.rotatedSecretHash != null && (client.rotatedSecretExpiresAt == null || client.rotatedSecretExpiresAt.getTime() > now);
+    const matchesCurrent = this.hasher.digestMatches(digest, client?.secretHash);
+    const matchesRotated = this.hasher.digestMatches(digest, rotatedValid ? client?.rotatedSecretHash : null);
+    if (!client || !usesClientSecret(client) || (!matchesCurrent && !matchesRotated)) {
+      await this.rateLimits.settleAuthenticationAttempt(caller, clientId, attempt, false);
+      return FAILED;
     }
-    const { client, attemptPoints, attemptExpire } = await clientForAuthenticationWithAttempt(this.dataSource, caller, clientId, counted);
-    return { client, attempt: { points: attemptPoints, msLeft: attemptExpire - now } };
+    const usedRotatedSecret = !matchesCurrent;
+    await Promise.all([this.rateLimits.settleAuthenticationAttempt(caller, clientId, attempt, true), this.recordUse(client, usedRotatedSecret, now)]);
+    return { authenticated: true, client, usedRotatedSecret };
   }
 
   /** Refreshes the last-used time of the secret at most once per LAST_USED_RESOLUTION_MS. */

@@ -4,7 +4,8 @@ import { organizationPage } from '../common/crud';
 import type { Page, PageArgs } from '../common/pagination';
 import { type ChildRowSource, childRowSource } from '../db/child-rows';
 import { RowReader } from '../db/rows';
-import { Client } from './client.entity';
+import { preparedQuery } from '../db/prepared';
+import { Client, SECRET_AUTH_METHODS } from './client.entity';
 import type { ClientFilter } from './client.inputs';
 
 /** Every SQL statement on the clients table. */
@@ -46,8 +47,7 @@ export async function deleteClient(manager: EntityManager, id: string): Promise<
 
 /** One page of the caller's clients, oldest first. */
 export function listClients(dataSource: DataSource, caller: Caller, filter: ClientFilter | undefined, page: PageArgs): Promise<Page<Client>> {
-  const query = dataSource.getRepository(Client).createQueryBuilder('client');
-  return organizationPage(query, 'client', caller, { application_id: filter?.applicationId, visibility: filter?.visibility }, page);
+  return organizationPage(RowReader.of(dataSource, Client), caller, { application_id: filter?.applicationId, visibility: filter?.visibility }, page);
 }
 
 /** The caller's client with this OAuth client_id, for authentication. */
@@ -56,26 +56,41 @@ export async function clientForAuthentication(dataSource: DataSource, caller: Ca
   return client;
 }
 
+/** The SQL condition, in clientForAuthenticationJudged's statement, that the attempt failed. */
+export const AUTHENTICATION_FAILED = 'NOT (SELECT matched FROM verdict)';
+
 /**
- * The same client read together with the caller's attempt counted, in one statement: `counted`
- * is the rate-limit module's CTE naming its row `attempt` (with `points` and `expire`), its
- * parameters numbered from $3.
+ * Authentication in one prepared statement: the caller's client with this client_id, whether
+ * `digest` (the HMAC of the presented secret) is its current secret's or its unexpired
+ * rotated secret's, and — through `counting`, the rate-limit module's CTEs built with
+ * AUTHENTICATION_FAILED, parameters numbered from $6 — the failure counted when it is not.
+ * The digests are compared in SQL: an HMAC under a key the caller does not know, so how long a
+ * comparison takes tells nothing usable about the secret.
  */
-export async function clientForAuthenticationWithAttempt(
+export async function clientForAuthenticationJudged<C extends { cte: string; columns: string; params: unknown[] }>(
   dataSource: DataSource,
   caller: Caller,
   clientId: string,
-  counted: { cte: string; params: unknown[] },
-): Promise<{ client: Client | undefined; attemptPoints: number; attemptExpire: number }> {
+  digest: Buffer,
+  now: Date,
+  counting: C,
+): Promise<{ client: Client | undefined; matchedCurrent: boolean; matched: boolean; row: Record<string, unknown> }> {
   const rows = RowReader.of(dataSource, Client);
-  const [row]: Record<string, unknown>[] = await dataSource.query(
-    `WITH ${counted.cte}
-       SELECT ${rows.allColumns}, attempt.points AS "attemptPoints", attempt.expire AS "attemptExpire"
-       FROM attempt LEFT JOIN clients t ON t.organization_id = $1 AND t.client_id = $2`,
-    [caller.organizationId, clientId, ...counted.params],
+  const [row] = await preparedQuery(
+    dataSource,
+    `WITH found AS (
+         SELECT ${rows.allColumns},
+           t.secret_hash = $3 AS "matchedCurrent",
+           t.rotated_secret_hash = $3 AND (t.rotated_secret_expires_at IS NULL OR t.rotated_secret_expires_at > $4) AS "matchedRotated",
+           t.token_endpoint_auth_method = ANY($5::text[]) AS "usesSecret"
+         FROM clients t WHERE t.organization_id = $1 AND t.client_id = $2),
+       verdict AS (SELECT EXISTS (SELECT 1 FROM found WHERE "usesSecret" AND ("matchedCurrent" OR "matchedRotated")) AS matched),
+       ${counting.cte}
+     SELECT found.*, (SELECT matched FROM verdict) AS matched, ${counting.columns}
+     FROM (SELECT 1) AS one LEFT JOIN found ON true`,
+    [caller.organizationId, clientId, digest, now, [...SECRET_AUTH_METHODS], ...counting.params],
   );
-  const { attemptPoints, attemptExpire, ...clientRow } = row;
-  return { client: clientRow.id == null ? undefined : rows.hydrate(clientRow), attemptPoints: Number(attemptPoints), attemptExpire: Number(attemptExpire) };
+  return { client: row.id == null ? undefined : rows.hydrateColumns(row), matchedCurrent: row.matchedCurrent === true, matched: row.matched === true, row };
 }
 
 /**

@@ -1,5 +1,6 @@
-import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { ObjectLiteral } from 'typeorm';
 import type { Caller } from '../auth/scopes';
+import type { RowReader } from '../db/rows';
 import { ConflictError, NotFoundError } from './errors';
 import { type Page, type PageArgs, type SortOrder, byCreatedAt, paginate } from './pagination';
 
@@ -43,24 +44,27 @@ export function replayByIds<T, K extends string>(
 }
 
 /**
- * One page of an organization-scoped list: `query` (started by the feature's repository on
- * its table under `alias`) is limited to the caller's organization and to the given equality
- * filters on columns of `alias` (undefined ones are left out), then paged in keyset order
- * (oldest first unless `sort` says otherwise). `refine` adds filters that are not equalities.
+ * One page of an organization-scoped list of `rows` (the feature repository's reader of its
+ * table, aliased `t`): limited to the caller's organization and to the given equality filters
+ * on columns of `t` (undefined ones are left out), then paged in keyset order (oldest first
+ * unless `sort` says otherwise). `refine` adds filters that are not equalities: it gets a
+ * function that binds a value and returns its placeholder, and returns a condition on `t`.
  */
 export function organizationPage<T extends ObjectLiteral & { id: string; createdAt: Date }>(
-  query: SelectQueryBuilder<T>,
-  alias: string,
+  rows: RowReader<T>,
   caller: Caller,
   equal: Record<string, unknown>,
   page: PageArgs,
-  sort: SortOrder<T> = byCreatedAt<T>(alias),
-  refine?: (query: SelectQueryBuilder<T>) => void,
+  sort: SortOrder<T> = byCreatedAt<T>('t'),
+  refine?: (bind: (value: unknown) => string) => string | undefined,
 ): Promise<Page<T>> {
-  query.where(`${alias}.organization_id = :organizationId`, { organizationId: caller.organizationId });
+  const params: unknown[] = [caller.organizationId];
+  const bind = (value: unknown) => `$${params.push(value)}`;
+  const conditions = ['t.organization_id = $1'];
   for (const [column, value] of Object.entries(equal)) {
-    if (value !== undefined && value !== null && value !== '') query.andWhere(`${alias}.${column} = :${column}`, { [column]: value });
+    if (value !== undefined && value !== null && value !== '') conditions.push(`t.${column} = ${bind(value)}`);
   }
-  refine?.(query);
-  return paginate(query, `${alias}.id`, sort, page);
+  const refined = refine?.(bind);
+  if (refined) conditions.push(refined);
+  return paginate(rows, conditions.join(' AND '), params, sort, page);
 }

@@ -1,5 +1,6 @@
 import { ArgsType, type ClassType, Field, Int, ObjectType } from 'type-graphql';
-import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { ObjectLiteral } from 'typeorm';
+import type { RowReader } from '../db/rows';
 import { ValidationFailedError } from './errors';
 import { textProblem } from './text';
 
@@ -217,19 +218,22 @@ export function pageOf<T extends { id: string }>(
 }
 
 /**
- * Runs one page of `query` (already filtered and tenant-scoped) in keyset order, forward after
- * `after` or backward before `before` (the order reversed in SQL, the rows back in list order
- * after). `idColumn` breaks ties so every row is visited exactly once across pages.
+ * Runs one page of the rows `where` selects (already filtered and tenant-scoped, `$n`
+ * parameters in `params`) in keyset order, forward after `after` or backward before `before`
+ * (the order reversed in SQL, the rows back in list order after). `t.id` breaks ties so every
+ * row is visited exactly once across pages. Both statements are prepared (one text per filter
+ * combination and direction).
  */
 export async function paginate<T extends ObjectLiteral & { id: string }>(
-  query: SelectQueryBuilder<T>,
-  idColumn: string,
+  rows: RowReader<T>,
+  where: string,
+  params: unknown[],
   sort: SortOrder<T>,
   args: PageArgs,
 ): Promise<Page<T>> {
   const request = pageRequest(args);
-  const countQuery = query.clone();
-  const pageQuery = query.clone();
+  const pageParams = [...params];
+  let pageWhere = where;
   // Reading backward walks the list's order reversed.
   const ascending = (sort.direction === 'ASC') !== request.backward;
   const direction = ascending ? 'ASC' : 'DESC';
@@ -237,13 +241,10 @@ export async function paginate<T extends ObjectLiteral & { id: string }>(
     const [value, id] = decodeCursor(request.cursor, request.cursorArgument);
     // A well-formed cursor of another ordering (or a forged one) fails in `parse`, before SQL.
     const cursorValue = sort.parse ? sort.parse(value, request.cursorArgument) : value;
-    pageQuery.andWhere(`(${sort.column}, ${idColumn}) ${ascending ? '>' : '<'} (:cursorValue, :cursorId)`, { cursorValue, cursorId: id });
+    pageParams.push(cursorValue, id);
+    pageWhere += ` AND (${sort.column}, t.id) ${ascending ? '>' : '<'} ($${pageParams.length - 1}, $${pageParams.length})`;
   }
-  pageQuery
-    .orderBy(sort.column, direction)
-    .addOrderBy(idColumn, direction)
-    .take(undefined)
-    .limit(request.limit + 1);
-  const rows = await pageQuery.getMany();
-  return { ...pageOf(rows, request, sort.valueOf), countTotal: () => countQuery.getCount() };
+  pageParams.push(request.limit + 1);
+  const found = await rows.select(`WHERE ${pageWhere} ORDER BY ${sort.column} ${direction}, t.id ${direction} LIMIT $${pageParams.length}`, pageParams);
+  return { ...pageOf(found, request, sort.valueOf), countTotal: () => rows.count(`WHERE ${where}`, params) };
 }

@@ -41,7 +41,11 @@ export class SecretHasher {
 
   /** Constant time for every input: both sides are 32-byte digests. */
   matches(secret: string, storedHash: Buffer | null | undefined): boolean {
-    const candidate = this.hash(secret);
+    return this.digestMatches(this.hash(secret), storedHash);
+  }
+
+  /** `matches` for a secret already hashed (one HMAC compared with several stored digests). */
+  digestMatches(candidate: Buffer, storedHash: Buffer | null | undefined): boolean {
     const stored = storedHash && storedHash.length === candidate.length ? storedHash : Buffer.alloc(candidate.length);
     return timingSafeEqual(candidate, stored) && storedHash != null && storedHash.length === candidate.length;
   }

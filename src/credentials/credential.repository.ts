@@ -53,8 +53,7 @@ export async function countCredentialsTrustingProvider(manager: EntityManager, p
 
 /** One page of the caller's credentials, oldest first. */
 export function listCredentials(dataSource: DataSource, caller: Caller, filter: CredentialFilter | undefined, page: PageArgs): Promise<Page<CredentialRow>> {
-  const query = dataSource.getRepository(CredentialRow).createQueryBuilder('credential');
-  return organizationPage(query, 'credential', caller, { application_id: filter?.applicationId, type: filter?.type }, page);
+  return organizationPage(RowReader.of(dataSource, CredentialRow), caller, { application_id: filter?.applicationId, type: filter?.type }, page);
 }
 
 /** Loader batch: the organization's credentials by id. */

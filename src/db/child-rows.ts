@@ -1,4 +1,5 @@
 import type { DataSource, ObjectLiteral } from 'typeorm';
+import { preparedQuery } from './prepared';
 import type { RowReader } from './rows';
 
 /** What paging and grouping themselves need, whatever the caller selected. */
@@ -77,7 +78,8 @@ export function childRowSource<T extends ObjectLiteral>(
     },
     countRows(parentIds, filter) {
       const params: unknown[] = [organizationId, parentIds];
-      return dataSource.query(
+      return preparedQuery<{ parent: string; n: number }>(
+        dataSource,
         `SELECT ${parentColumn} AS parent, count(*)::int AS n FROM ${table}
          WHERE organization_id = $1 AND ${parentColumn} = ANY($2)${filterClause(filter, params)} GROUP BY ${parentColumn}`,
         params,

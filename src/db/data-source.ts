@@ -1,4 +1,4 @@
-import { Client as PgClient, type Pool } from 'pg';
+import { Client as PgClient } from 'pg';
 import { DataSource, type DataSourceOptions, MigrationExecutor } from 'typeorm';
 import { Application } from '../applications/application.entity';
 import { QUERY_READ_TIMEOUT } from './failures';
@@ -8,6 +8,7 @@ import { Client } from '../clients/client.entity';
 import { CredentialRow } from '../credentials/credential.entity';
 import { Provider } from '../providers/provider.entity';
 import { migrations } from './migrations';
+import { poolOf } from './pool';
 
 export const entities = [Application, Client, Provider, CredentialRow, AuditEvent, RegistrationToken];
 
@@ -136,10 +137,8 @@ export async function pingDatabase(dataSource: DataSource): Promise<void> {
   await dataSource.query('SELECT 1');
 }
 
-/** The node-postgres pool behind a TypeORM data source (rate limits share it). */
-export function poolOf(dataSource: DataSource): Pool {
-  return (dataSource.driver as unknown as { master: Pool }).master;
-}
+// In a module of its own: the prepared statements (db/prepared.ts) need it without the entities.
+export { poolOf };
 
 /**
  * Closes the pool at shutdown, once the HTTP drain is over. A connection still checked out

@@ -6,22 +6,51 @@ import type { Pool } from 'pg';
  * in epoch milliseconds. Keys are built by RateLimits (limits/rate-limits.ts), never here.
  */
 
+/** Where a failure counter stands: what the statement read before it, and after it counted (failures only). */
+export interface FailureCount {
+  prior: { points: number; expire: number } | null;
+  counted: { points: number; expire: number } | null;
+}
+
 /**
- * A CTE `attempt(points, expire)` that counts one attempt on `key` — the upsert
- * RateLimiterPostgres's consume runs, on the same row — for a statement that also reads
- * something else (authentication reads the client in the same statement).
- * Placeholders start at `$<first>`; `params` fill them.
+ * Two CTEs for a statement that decides itself whether an attempt failed (authentication
+ * compares the secret's digest in the same statement that reads the client): `prior(points,
+ * expire)`, the unexpired counter on `key` as the statement found it, and `counted(points,
+ * expire)`, the counter after counting one failure — only when `failed` (an SQL condition) holds,
+ * so a success writes nothing. The failure that reaches `limit` keeps the counter until at least
+ * `lockoutUntil` (never shortening it). The columns read are `priorPoints`, `priorExpire`,
+ * `countedPoints` and `countedExpire` (see `failureCountOf`). Placeholders start at `$<first>`.
  */
-export function countAttemptCte(key: string, first: number, now: number, windowMs: number): { cte: string; params: unknown[] } {
-  const [keyParam, expire, at] = [`$${first}`, `$${first + 1}`, `$${first + 2}`];
+export function countFailureCte(
+  key: string,
+  failed: string,
+  first: number,
+  counter: { now: number; windowMs: number; limit: number; lockoutMs: number },
+): { cte: string; columns: string; params: unknown[] } {
+  const [keyParam, windowEnd, at, limit, lockoutUntil] = [0, 1, 2, 3, 4].map((i) => `$${first + i}`);
   return {
-    cte: `attempt AS (
-        INSERT INTO rate_limits VALUES (${keyParam}, 1, ${expire}) ON CONFLICT (key) DO UPDATE SET
-          points = CASE WHEN rate_limits.expire <= ${at} THEN 1 ELSE rate_limits.points + 1 END,
-          expire = CASE WHEN rate_limits.expire <= ${at} THEN ${expire} ELSE rate_limits.expire END
+    cte: `prior AS (SELECT points, expire FROM rate_limits WHERE key = ${keyParam}::text AND expire > ${at}::bigint),
+      counted AS (
+        INSERT INTO rate_limits SELECT ${keyParam}::text, 1,
+          CASE WHEN ${limit}::int <= 1 THEN GREATEST(${windowEnd}::bigint, ${lockoutUntil}::bigint) ELSE ${windowEnd}::bigint END
+        WHERE ${failed}
+        ON CONFLICT (key) DO UPDATE SET
+          points = CASE WHEN rate_limits.expire <= ${at}::bigint THEN 1 ELSE rate_limits.points + 1 END,
+          expire = CASE
+            WHEN rate_limits.expire <= ${at}::bigint THEN EXCLUDED.expire
+            WHEN rate_limits.points + 1 = ${limit}::int THEN GREATEST(rate_limits.expire, ${lockoutUntil}::bigint)
+            ELSE rate_limits.expire END
         RETURNING points, expire)`,
-    params: [key, now + windowMs, now],
+    columns: `(SELECT points FROM prior) AS "priorPoints", (SELECT expire FROM prior) AS "priorExpire",
+      (SELECT points FROM counted) AS "countedPoints", (SELECT expire FROM counted) AS "countedExpire"`,
+    params: [key, counter.now + counter.windowMs, counter.now, counter.limit, counter.now + counter.lockoutMs],
   };
+}
+
+/** The FailureCount of a row read with `countFailureCte`'s columns (bigints arrive as text). */
+export function failureCountOf(row: Record<string, unknown>): FailureCount {
+  const pair = (points: unknown, expire: unknown) => (points == null ? null : { points: Number(points), expire: Number(expire) });
+  return { prior: pair(row.priorPoints, row.priorExpire), counted: pair(row.countedPoints, row.countedExpire) };
 }
 
 /** Takes one point back from a counter that has not expired (an expired one stays as it is). */

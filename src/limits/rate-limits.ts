@@ -8,7 +8,7 @@ import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterPostgres, RateL
 import type Redis from 'ioredis';
 import type { Caller } from '../auth/scopes';
 import { OperationRefusedError, RateLimitedError } from '../common/errors';
-import { countAttemptCte, deleteExpiredCounters, extendCounter, giveBackPoint } from './rate-limits.repository';
+import { countFailureCte, failureCountOf, deleteExpiredCounters, extendCounter, giveBackPoint } from './rate-limits.repository';
 
 export interface RateLimitSettings {
   /** Mutations one caller (organization + subject) may run per minute. */
@@ -118,14 +118,39 @@ export class RateLimits {
   }
 
   /**
-   * With the PostgreSQL store: a CTE `attempt(points, expire)` that counts one attempt of the
-   * caller for this client id (see countAttemptCte), so authentication counts the attempt and
-   * reads the client in one statement. Placeholders start at `$<first>`. Undefined for other
-   * stores (use countAuthenticationAttempt).
+   * With the PostgreSQL store: CTEs that count a failed attempt of the caller for this client id
+   * when `failed` (an SQL condition of the same statement) holds, and read the counter as it
+   * was (see countFailureCte): authentication reads the client, compares the secret's digest
+   * and counts a failure in one statement, and a success writes nothing. Placeholders start at
+   * `$<first>`. Undefined for other stores (use countAuthenticationAttempt).
    */
-  authenticationAttemptCte(caller: Caller, clientId: string, first: number, now: number): { cte: string; params: unknown[] } | undefined {
+  authenticationFailureCte(caller: Caller, clientId: string, failed: string, first: number, now: number) {
     if (this.store.kind !== 'postgres') return undefined;
-    return countAttemptCte(`authfail:${this.authKey(caller, clientId)}`, first, now, this.settings.authFailureWindowSeconds * 1000);
+    const { authFailures: limit, authFailureWindowSeconds, authLockoutSeconds } = this.settings;
+    const counter = { now, windowMs: authFailureWindowSeconds * 1000, limit, lockoutMs: authLockoutSeconds * 1000 };
+    return countFailureCte(`authfail:${this.authKey(caller, clientId)}`, failed, first, counter);
+  }
+
+  /**
+   * RATE_LIMITED unless the attempt judged by one statement (authenticationFailureCte) may be
+   * answered: a failure only while its count is within the limit; a success only if the failures
+   * counted before it had not reached the limit — so a right secret is refused while locked out,
+   * however the lockout was reached (concurrent wrong attempts included). `row` is the
+   * statement's row, with the columns of authenticationFailureCte.
+   */
+  admitJudgedAttempt(row: Record<string, unknown>, succeeded: boolean, now: number): void {
+    const count = failureCountOf(row);
+    const limit = this.settings.authFailures;
+    const refusedBy = succeeded
+      ? count.prior && count.prior.points >= limit
+        ? count.prior
+        : null
+      : count.counted && count.counted.points > limit
+        ? count.counted
+        : null;
+    if (refusedBy) {
+      throw new RateLimitedError('Too many failed authentications for this client; try again later.', Math.max(1, Math.ceil((refusedBy.expire - now) / 1000)));
+    }
   }
 
   /** Counts one attempt of the caller for this client id, before its secret is checked. */

@@ -52,8 +52,7 @@ export function freeProviderSlug(manager: EntityManager, caller: Caller, zoneId:
 
 /** One page of the caller's providers, oldest first. */
 export function listProviders(dataSource: DataSource, caller: Caller, filter: ProviderFilter | undefined, page: PageArgs): Promise<Page<Provider>> {
-  const query = dataSource.getRepository(Provider).createQueryBuilder('provider');
-  return organizationPage(query, 'provider', caller, { zone_id: filter?.zoneId, type: filter?.type }, page);
+  return organizationPage(RowReader.of(dataSource, Provider), caller, { zone_id: filter?.zoneId, type: filter?.type }, page);
 }
 
 /** Loader batch: the organization's providers by id. */
