@@ -33,8 +33,7 @@ export function listRegistrationTokens(
   applicationId: string | undefined,
   page: PageArgs,
 ): Promise<Page<RegistrationToken>> {
-  const query = dataSource.getRepository(RegistrationToken).createQueryBuilder('token');
-  return organizationPage(query, 'token', caller, { application_id: applicationId }, page);
+  return organizationPage(RowReader.of(dataSource, RegistrationToken), caller, { application_id: applicationId }, page);
 }
 
 /** A client this token registered before with the same software id and metadata. */
