@@ -6,7 +6,7 @@ import { runTransaction } from '../db/transactions';
 import { ValidationFailedError } from '../common/errors';
 import { type SecretHasher, SECRET_PREFIXES, generateSecret } from '../common/secrets';
 import type { Client } from './client.entity';
-import type { AuthenticateClientInput, DeleteRotatedClientSecretInput, RotateClientSecretInput } from './client.inputs';
+import type { DeleteRotatedClientSecretInput, RotateClientSecretInput } from './client.inputs';
 import { clientForAuthentication, clientForAuthenticationWithAttempt, recordSecretUse, updateClient } from './client.repository';
 import { usesClientSecret } from './client.rules';
 import type { ClientService } from './client.service';
@@ -90,7 +90,7 @@ export class ClientSecretService {
    * attempt is counted before the check (and given back on success), so however many arrive
    * at once, no more than the limit are ever checked.
    */
-  async authenticate(caller: Caller, input: AuthenticateClientInput): Promise<AuthenticationResult> {
+  async authenticate(caller: Caller, input: { clientId: string; clientSecret: string }): Promise<AuthenticationResult> {
     const now = Date.now();
     const { client, attempt } = await this.findForAuthentication(caller, input.clientId, now);
     await this.rateLimits.admitAuthenticationAttempt(caller, input.clientId, attempt);

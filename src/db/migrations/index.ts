@@ -4,6 +4,7 @@ import { IdempotencyKeys1764180000000 } from './1764180000000-idempotency-keys';
 import { RateLimits1764183600000 } from './1764183600000-rate-limits';
 import { PublicKeyClientIds1764187200000 } from './1764187200000-public-key-client-ids';
 import { AuditEvents1764190800000 } from './1764190800000-audit-events';
+import { ClientAuthentication1768000000000 } from './1768000000000-client-authentication';
 
 /** Every migration, oldest first. Never edit one that has landed; add a new one. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   RateLimits1764183600000,
   PublicKeyClientIds1764187200000,
   AuditEvents1764190800000,
+  ClientAuthentication1768000000000,
 ];
