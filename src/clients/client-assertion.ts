@@ -1,14 +1,4 @@
-import {
-  type JSONWebKeySet,
-  type JWTPayload,
-  type KeyLike,
-  calculateJwkThumbprint,
-  createLocalJWKSet,
-  decodeProtectedHeader,
-  errors,
-  exportJWK,
-  jwtVerify,
-} from 'jose';
+import { type JSONWebKeySet, type JWTPayload, calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, errors, exportJWK, jwtVerify } from 'jose';
 import type { SafeFetcher } from '../net/safe-fetcher';
 
 /** `client_assertion_type` of a JWT client assertion (RFC 7523 §2.2). */
@@ -129,6 +119,6 @@ export async function verifyClientAssertion(
     throw new AssertionRejected('no keys');
   }
   const { jti, exp } = checkClaims(result.payload, Math.floor(Date.now() / 1000));
-  const jwk = await exportJWK(result.key as KeyLike);
+  const jwk = await exportJWK(result.key);
   return { jti, expiresAt: new Date(exp * 1000), keyId: result.protectedHeader.kid ?? null, keyThumbprint: await calculateJwkThumbprint(jwk, 'sha256') };
 }

@@ -201,7 +201,7 @@ export class ClientAuthenticationService {
     const der = certificate.raw.toString('base64');
     for (const credential of await publicKeyCredentialsFor(this.dataSource, caller.organizationId, client.clientId, client.applicationId)) {
       const jwks = credential.jwks ?? (credential.jwksUri ? await this.jwksCache.get(credential.jwksUri, false) : null);
-      const keys = ((jwks as { keys?: JWK[] } | null)?.keys ?? []) as JWK[];
+      const keys = (jwks as { keys?: JWK[] } | null)?.keys ?? [];
       const key = keys.find((jwk) => Array.isArray(jwk.x5c) && jwk.x5c[0] === der);
       if (key) return { credential, keyId: key.kid ?? null };
     }
