@@ -67,7 +67,8 @@ export function publicKeyCredentialsFor(
   identifier: string,
   applicationId: string | null,
 ): Promise<CredentialRow[]> {
-  const where = `WHERE t.organization_id = $1 AND t.type = 'PUBLIC_KEY' AND t.identifier = $2 AND ($3::text IS NULL OR t.application_id = $3) ORDER BY t.id LIMIT 10`;
+  const where =
+    `WHERE t.organization_id = $1 AND t.type = 'PUBLIC_KEY' AND t.identifier = $2 ` + `AND ($3::text IS NULL OR t.application_id = $3) ORDER BY t.id LIMIT 10`;
   return RowReader.of(dataSource, CredentialRow).select(where, [organizationId, identifier, applicationId]);
 }
 
