@@ -63,7 +63,7 @@ async function main(config: Config): Promise<void> {
   const redis = config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
   redis?.on('error', (error) => logger.warn({ err: { message: error.message } }, 'redis unavailable; rate limits fall back to this process'));
   const rateLimits = new RateLimits(redis ? { kind: 'redis', client: redis } : { kind: 'postgres', pool: poolOf(dataSource) }, config.rateLimits);
-  const services = createServices(dataSource, new SecretHasher(hashKey), keyRing, rateLimits, { dns: config.dns });
+  const services = createServices(dataSource, new SecretHasher(hashKey), keyRing, rateLimits, { dns: config.dns, jtiRedis: redis });
   // Expired idempotency keys and rate-limit counters: nothing else ever deletes them.
   const purge = setInterval(() => {
     services.idempotency.purgeExpired().catch(() => undefined);

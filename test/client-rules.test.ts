@@ -309,6 +309,11 @@ describe('newClientSettings: derived defaults', () => {
       accessTokenTtl: null,
       refreshTokenTtl: null,
       resources: [],
+      tlsClientAuthSubjectDn: null,
+      tlsClientAuthSanDns: null,
+      tlsClientAuthSanUri: null,
+      tlsClientAuthSanIp: null,
+      tlsClientAuthSanEmail: null,
     });
     expect(newClientSettings({}, 'Fallback').name).toBe('Fallback');
   });

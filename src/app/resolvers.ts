@@ -35,7 +35,7 @@ export function createResolvers(services: Services): object[] {
     new ApplicationClientsResolver(),
     new ApplicationCredentialsResolver(),
     new ClientResolver(services.clients, services.clientUriVerification),
-    new ClientSecretResolver(services.clientSecrets),
+    new ClientSecretResolver(services.clientSecrets, services.clientAuthentication),
     new CredentialResolver(services.credentials),
     new ApplicationCredentialResolver(),
     new TokenCredentialResolver(),

@@ -1,7 +1,11 @@
+import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { ApplicationService } from '../applications/application.service';
 import { AuditLog } from '../audit/audit.service';
+import { JwksCache } from '../clients/client-assertion';
+import { ClientAuthenticationService } from '../clients/client-authentication.service';
 import { ClientSecretService } from '../clients/client-secret.service';
+import { JtiReplayGuard } from '../clients/jti-replay';
 import { ClientService } from '../clients/client.service';
 import { ClientUriVerificationService, type DnsSettings } from '../clients/client-uri-verification';
 import type { KeyRing } from '../common/encryption';
@@ -9,6 +13,8 @@ import { IdempotencyStore } from '../common/idempotency';
 import type { SecretHasher } from '../common/secrets';
 import { CredentialService } from '../credentials/credential.service';
 import type { RateLimits } from '../limits/rate-limits';
+import { JWKS_LIMITS } from '../credentials/jwks';
+import { SafeFetcher } from '../net/safe-fetcher';
 import { ProviderService } from '../providers/provider.service';
 import { RegistrationService } from '../registration/registration.service';
 
@@ -18,6 +24,7 @@ export interface Services {
   applications: ApplicationService;
   clients: ClientService;
   clientSecrets: ClientSecretService;
+  clientAuthentication: ClientAuthenticationService;
   clientUriVerification: ClientUriVerificationService;
   providers: ProviderService;
   credentials: CredentialService;
@@ -31,6 +38,10 @@ export interface Services {
 export interface ServiceOptions {
   /** DNS lookups of verifyClientUri; default: the system's resolvers, 3 s. */
   dns?: Partial<DnsSettings>;
+  /** Fetches credentials' jwks_uri; default: a SafeFetcher for JWK Sets (public addresses only). */
+  jwksFetcher?: SafeFetcher;
+  /** Keeps used client-assertion jtis in Redis instead of PostgreSQL. */
+  jtiRedis?: Redis;
 }
 
 /** Wires the services once per process: the one place that knows how they depend on each other. */
@@ -38,10 +49,15 @@ export function createServices(dataSource: DataSource, hasher: SecretHasher, key
   const idempotency = new IdempotencyStore(dataSource, hasher);
   const audit = new AuditLog(dataSource);
   const clients = new ClientService(dataSource, hasher, idempotency, audit);
+  const clientSecrets = new ClientSecretService(dataSource, hasher, clients, rateLimits, audit);
+  const jwksFetcher =
+    options.jwksFetcher ?? new SafeFetcher({ maxBytes: JWKS_LIMITS.bytes, acceptContentTypes: ['application/json', 'application/jwk-set+json'] });
+  const jtis = new JtiReplayGuard(options.jtiRedis ? { kind: 'redis', client: options.jtiRedis } : { kind: 'postgres', dataSource });
   return {
     dataSource,
     clients,
-    clientSecrets: new ClientSecretService(dataSource, hasher, clients, rateLimits, audit),
+    clientSecrets,
+    clientAuthentication: new ClientAuthenticationService(dataSource, clientSecrets, rateLimits, audit, new JwksCache(jwksFetcher), jtis),
     clientUriVerification: new ClientUriVerificationService(dataSource, clients, audit, options.dns),
     applications: new ApplicationService(dataSource, clients, idempotency, audit),
     providers: new ProviderService(dataSource, keyRing, idempotency, audit),

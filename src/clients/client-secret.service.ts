@@ -6,7 +6,7 @@ import { runTransaction } from '../db/transactions';
 import { ValidationFailedError } from '../common/errors';
 import { type SecretHasher, SECRET_PREFIXES, generateSecret } from '../common/secrets';
 import type { Client } from './client.entity';
-import type { AuthenticateClientInput, DeleteRotatedClientSecretInput, RotateClientSecretInput } from './client.inputs';
+import type { DeleteRotatedClientSecretInput, RotateClientSecretInput } from './client.inputs';
 import { AUTHENTICATION_FAILED, clientForAuthentication, clientForAuthenticationJudged, recordSecretUse, updateClient } from './client.repository';
 import { usesClientSecret } from './client.rules';
 import type { ClientService } from './client.service';
@@ -92,7 +92,7 @@ export class ClientSecretService {
    * the check and given back on success. Either way no more than the limit of failures are ever
    * checked, however many arrive at once, and a locked-out caller is refused even the right secret.
    */
-  async authenticate(caller: Caller, input: AuthenticateClientInput): Promise<AuthenticationResult> {
+  async authenticate(caller: Caller, input: { clientId: string; clientSecret: string }): Promise<AuthenticationResult> {
     const now = Date.now();
     const digest = this.hasher.hash(input.clientSecret);
     const counting = this.rateLimits.authenticationFailureCte(caller, input.clientId, AUTHENTICATION_FAILED, 6, now);

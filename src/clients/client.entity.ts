@@ -31,7 +31,27 @@ export enum TokenEndpointAuthMethod {
   CLIENT_SECRET_BASIC = 'CLIENT_SECRET_BASIC',
   CLIENT_SECRET_POST = 'CLIENT_SECRET_POST',
   PRIVATE_KEY_JWT = 'PRIVATE_KEY_JWT',
+  TLS_CLIENT_AUTH = 'TLS_CLIENT_AUTH',
+  SELF_SIGNED_TLS_CLIENT_AUTH = 'SELF_SIGNED_TLS_CLIENT_AUTH',
+  CLIENT_SECRET_JWT = 'CLIENT_SECRET_JWT',
 }
+/** How authenticateClient authenticated a client. */
+export enum ClientAuthenticationMethod {
+  CLIENT_SECRET = 'CLIENT_SECRET',
+  PRIVATE_KEY_JWT = 'PRIVATE_KEY_JWT',
+  TLS_CLIENT_AUTH = 'TLS_CLIENT_AUTH',
+  SELF_SIGNED_TLS_CLIENT_AUTH = 'SELF_SIGNED_TLS_CLIENT_AUTH',
+}
+registerEnumType(ClientAuthenticationMethod, {
+  name: 'ClientAuthenticationMethod',
+  description: 'Which credential authenticateClient accepted.',
+  valuesConfig: {
+    CLIENT_SECRET: { description: 'The current or the previous client secret (CLIENT_SECRET_BASIC, CLIENT_SECRET_POST).' },
+    PRIVATE_KEY_JWT: { description: 'A client assertion (RFC 7523) signed by a key of a PublicKeyCredential.' },
+    TLS_CLIENT_AUTH: { description: 'A PKI certificate matching the registered subject DN or SAN (RFC 8705 §2.1).' },
+    SELF_SIGNED_TLS_CLIENT_AUTH: { description: 'A self-signed certificate registered in a PublicKeyCredential (RFC 8705 §2.2).' },
+  },
+});
 export enum ClientUriVerificationStatus {
   PENDING = 'PENDING',
   IN_PROGRESS = 'IN_PROGRESS',
@@ -96,7 +116,24 @@ registerEnumType(TokenEndpointAuthMethod, {
     CLIENT_SECRET_BASIC: { description: '`client_secret_basic`: a generated secret in HTTP Basic authentication (RFC 6749 §2.3.1).' },
     CLIENT_SECRET_POST: { description: '`client_secret_post`: a generated secret in the request body (RFC 6749 §2.3.1); allowed, not recommended.' },
     PRIVATE_KEY_JWT: {
-      description: "`private_key_jwt`: a JWT signed with the client's private key (RFC 7523, OpenID Connect Core §9); no secret is generated.",
+      description:
+        "`private_key_jwt`: a JWT signed with the client's private key (RFC 7523, OpenID Connect Core §9), verified by authenticateClient against " +
+        'the PublicKeyCredential of the same application whose identifier is the client id; no secret is generated.',
+    },
+    TLS_CLIENT_AUTH: {
+      description:
+        '`tls_client_auth` (RFC 8705 §2.1): a certificate from a PKI the authorization server trusts, matched by exactly one of ' +
+        '`tlsClientAuthSubjectDn`, `tlsClientAuthSanDns`, `tlsClientAuthSanUri`, `tlsClientAuthSanIp`, `tlsClientAuthSanEmail`.',
+    },
+    SELF_SIGNED_TLS_CLIENT_AUTH: {
+      description:
+        '`self_signed_tls_client_auth` (RFC 8705 §2.2): a self-signed certificate that must be one of the `x5c` certificates of the ' +
+        'PublicKeyCredential of the same application whose identifier is the client id.',
+    },
+    CLIENT_SECRET_JWT: {
+      description:
+        '`client_secret_jwt` (RFC 7523 with an HMAC): always refused by createClient and updateClient — verifying it needs the plain secret, ' +
+        'and Clavis stores only keyed hashes of secrets. Use PRIVATE_KEY_JWT.',
     },
   },
 });
@@ -358,6 +395,43 @@ export class Client extends VersionedRecord implements Node {
     const lastUse = this.secretLastUsedAt ?? this.createdAt;
     return new Date(lastUse.getTime() + this.unusedExpiryDays * 86_400_000);
   }
+  @Field(() => String, {
+    nullable: true,
+    description:
+      '`tls_client_auth_subject_dn` (RFC 8705 §2.1.2): the subject DN of the certificate, in RFC 4514 string form, for TLS_CLIENT_AUTH; ' +
+      'compared after RFC 4514 normalisation (attribute types case-insensitive, values caseIgnoreMatch, RDN order significant).',
+  })
+  @Column({ type: 'text', name: 'tls_client_auth_subject_dn', nullable: true })
+  tlsClientAuthSubjectDn!: string | null;
+
+  @Field(() => String, { nullable: true, description: '`tls_client_auth_san_dns` (RFC 8705 §2.1.2): a dNSName SAN the certificate must carry.' })
+  @Column({ type: 'text', name: 'tls_client_auth_san_dns', nullable: true })
+  tlsClientAuthSanDns!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: '`tls_client_auth_san_uri` (RFC 8705 §2.1.2): a uniformResourceIdentifier SAN the certificate must carry.',
+  })
+  @Column({ type: 'text', name: 'tls_client_auth_san_uri', nullable: true })
+  tlsClientAuthSanUri!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: '`tls_client_auth_san_ip` (RFC 8705 §2.1.2): an iPAddress SAN (IPv4 or IPv6) the certificate must carry.',
+  })
+  @Column({ type: 'text', name: 'tls_client_auth_san_ip', nullable: true })
+  tlsClientAuthSanIp!: string | null;
+
+  @Field(() => String, { nullable: true, description: '`tls_client_auth_san_email` (RFC 8705 §2.1.2): an rfc822Name SAN the certificate must carry.' })
+  @Column({ type: 'text', name: 'tls_client_auth_san_email', nullable: true })
+  tlsClientAuthSanEmail!: string | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the client last authenticated with a client assertion or a certificate (refreshed at most once a minute); null until it does.',
+  })
+  @Column({ type: 'timestamptz', precision: 3, name: 'last_authenticated_at', nullable: true })
+  lastAuthenticatedAt!: Date | null;
 
   @Field(() => Boolean, { description: 'Whether the client has a current secret (CLIENT_SECRET_BASIC, CLIENT_SECRET_POST). Secrets are never returned here.' })
   get hasSecret(): boolean {

@@ -1,6 +1,9 @@
 import { ArrayMaxSize, IsBoolean, IsInt, IsOptional, Max, MaxLength, Min } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Client, ClientType, ClientVisibility, GrantType, ResponseType, TokenEndpointAuthMethod } from './client.entity';
+import { PublicKeyCredential } from '../credentials/credential.entity';
+import { ASSERTION_LIMITS, CLIENT_ASSERTION_TYPE_JWT_BEARER } from './client-assertion';
+import { CERTIFICATE_LIMITS } from './client-certificate';
+import { Client, ClientAuthenticationMethod, ClientType, ClientVisibility, GrantType, ResponseType, TokenEndpointAuthMethod } from './client.entity';
 import { DescriptionBound, IdempotencyKeyBound, NameBound, UriBound, UriListBound } from '../common/input-bounds';
 import { IssueSeverity, type ValidationIssue } from '../common/issues';
 
@@ -11,6 +14,7 @@ export const CLIENT_LIMITS = {
   accessTokenTtlMax: 86_400,
   refreshTokenTtlMax: 31_536_000,
   gracePeriodMax: 30 * 86_400,
+  tlsClientAuthValue: 1024,
 } as const;
 
 /** Every setting of a client; all optional (omitted ones are derived or left unchanged). */
@@ -165,6 +169,39 @@ export class ClientSettingsInput {
   @IsOptional()
   @UriListBound()
   resources?: string[];
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'TLS_CLIENT_AUTH only, exactly one of the five tlsClientAuth fields (RFC 8705 §2.1.2): the expected subject DN in RFC 4514 form ' +
+      '("CN=client,O=Example"), at most 1024 characters; null clears it.',
+  })
+  @IsOptional()
+  @MaxLength(CLIENT_LIMITS.tlsClientAuthValue)
+  tlsClientAuthSubjectDn?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'TLS_CLIENT_AUTH only (RFC 8705 §2.1.2): an expected dNSName SAN, at most 1024 characters; null clears it.',
+  })
+  @IsOptional()
+  @MaxLength(CLIENT_LIMITS.tlsClientAuthValue)
+  tlsClientAuthSanDns?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'TLS_CLIENT_AUTH only (RFC 8705 §2.1.2): an expected URI SAN, at most 1024 characters; null clears it.' })
+  @IsOptional()
+  @MaxLength(CLIENT_LIMITS.tlsClientAuthValue)
+  tlsClientAuthSanUri?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'TLS_CLIENT_AUTH only (RFC 8705 §2.1.2): an expected IP address SAN (IPv4 or IPv6); null clears it.' })
+  @IsOptional()
+  @MaxLength(CLIENT_LIMITS.tlsClientAuthValue)
+  tlsClientAuthSanIp?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'TLS_CLIENT_AUTH only (RFC 8705 §2.1.2): an expected rfc822Name (email) SAN; null clears it.' })
+  @IsOptional()
+  @MaxLength(CLIENT_LIMITS.tlsClientAuthValue)
+  tlsClientAuthSanEmail?: string | null;
 }
 
 @InputType({ description: 'A new client of an application; omitted settings are derived from its client type.' })
@@ -259,22 +296,85 @@ export class DeleteRotatedClientSecretPayload {
   @Field(() => Client, { description: 'The client, without a previous secret.' }) client!: Client;
 }
 
-@InputType({ description: 'A client id and a secret to check.' })
+@InputType({
+  description:
+    'A client id and exactly one credential to check: a secret (CLIENT_SECRET_BASIC / _POST), a client assertion (PRIVATE_KEY_JWT, ' +
+    'or a PublicKeyCredential), or the client certificate of a mutual-TLS connection (TLS_CLIENT_AUTH, SELF_SIGNED_TLS_CLIENT_AUTH).',
+})
 export class AuthenticateClientInput {
   @Field(() => String, { description: 'The OAuth `client_id`, at most 256 characters.' })
   @MaxLength(256)
   clientId!: string;
 
-  @Field(() => String, { description: 'The secret to check, at most 512 characters.' })
+  @Field(() => String, { nullable: true, description: 'The secret to check, at most 512 characters.' })
+  @IsOptional()
   @MaxLength(512)
-  clientSecret!: string;
+  clientSecret?: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      '`client_assertion` (RFC 7521 §4.2): a JWT signed by the client, at most 8192 characters; checked as RFC 7523 §3 says (see docs/API.md). ' +
+      'Needs `clientAssertionType` and `expectedAudiences`.',
+  })
+  @IsOptional()
+  @MaxLength(ASSERTION_LIMITS.maxLength)
+  clientAssertion?: string;
+
+  @Field(() => String, { nullable: true, description: `\`client_assertion_type\`: must be \`${CLIENT_ASSERTION_TYPE_JWT_BEARER}\` (RFC 7523 §2.2).` })
+  @IsOptional()
+  @MaxLength(128)
+  clientAssertionType?: string;
+
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      "Who the caller is: the assertion's `aud` must contain one of these (the token endpoint URL or issuer identifier, RFC 7523 §3 item 3). " +
+      '1 to 5 values of at most 2048 characters; only with `clientAssertion`.',
+  })
+  @IsOptional()
+  @ArrayMaxSize(5)
+  @MaxLength(2048, { each: true })
+  expectedAudiences?: string[];
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The client certificate the authorization server received on the mutual-TLS connection (RFC 8705 §2), PEM, at most 16384 characters. ' +
+      'Its chain must already have been validated by that TLS layer for TLS_CLIENT_AUTH.',
+  })
+  @IsOptional()
+  @MaxLength(CERTIFICATE_LIMITS.pemLength)
+  clientCertificate?: string;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'The result of authenticateClient; a failure says nothing about why.' })
 export class AuthenticateClientPayload {
-  @Field(() => Boolean, { description: "Whether the secret is the client's current one or a previous one still accepted." }) authenticated!: boolean;
-  @Field(() => Client, { nullable: true, description: 'The authenticated client; null whenever authentication failed.' }) client!: Client | null;
+  @Field(() => Boolean, { description: 'Whether the credential given authenticates the client.' }) authenticated!: boolean;
+  @Field(() => Client, {
+    nullable: true,
+    description: 'The authenticated client; null whenever authentication failed, and when a PublicKeyCredential without a client authenticated.',
+  })
+  client!: Client | null;
   @Field(() => Boolean, { description: 'Whether the previous (rotated) secret was the one that matched.' }) usedRotatedSecret!: boolean;
+  @Field(() => ClientAuthenticationMethod, { nullable: true, description: 'How the client authenticated; null when it did not.' })
+  method!: ClientAuthenticationMethod | null;
+  @Field(() => PublicKeyCredential, {
+    nullable: true,
+    description: 'The PublicKeyCredential whose key verified the assertion (or held the self-signed certificate); null otherwise.',
+  })
+  credential!: PublicKeyCredential | null;
+  @Field(() => String, { nullable: true, description: 'The `kid` of the key that verified the assertion, when it had one.' }) keyId!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'RFC 7638 SHA-256 thumbprint (base64url) of the public key that verified the assertion or is in the certificate; never secret material.',
+  })
+  keyThumbprint!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: '`x5t#S256` of the client certificate (RFC 8705 §3.1): bind the issued tokens to it with the `cnf` claim. Null without a certificate.',
+  })
+  certificateThumbprint!: string | null;
 }
 
 @InputType({ description: 'The client whose `clientUri` to verify.' })

@@ -102,6 +102,15 @@ export async function recordSecretUse(dataSource: DataSource, id: string, rotate
   await dataSource.query(`UPDATE clients SET ${column} = $2 WHERE id = $1 AND (${column} IS NULL OR ${column} < $3)`, [id, usedAt, notBefore]);
 }
 
+/** Records that the client authenticated by assertion or certificate at `usedAt`, unless a time at or after `notBefore` is recorded. */
+export async function recordClientAuthentication(dataSource: DataSource, id: string, usedAt: Date, notBefore: Date): Promise<void> {
+  await dataSource.query(`UPDATE clients SET last_authenticated_at = $2 WHERE id = $1 AND (last_authenticated_at IS NULL OR last_authenticated_at < $3)`, [
+    id,
+    usedAt,
+    notBefore,
+  ]);
+}
+
 /** Loader batches: the organization's clients by id, by OAuth client_id, and the default client of each application. */
 export function clientsByIds(dataSource: DataSource, organizationId: string, ids: readonly string[]): Promise<Client[]> {
   return RowReader.of(dataSource, Client).select('WHERE t.organization_id = $1 AND t.id = ANY($2)', [organizationId, ids]);

@@ -9,6 +9,7 @@ import type { RequestContext } from '../graphql/context';
 import type { ClientService } from './client.service';
 import type { ClientUriVerificationService } from './client-uri-verification';
 import type { ClientSecretService } from './client-secret.service';
+import type { ClientAuthenticationService } from './client-authentication.service';
 import { Client, ClientConnection, ClientType } from './client.entity';
 import {
   AuthenticateClientInput,
@@ -158,7 +159,10 @@ export class ClientResolver {
 
 @Resolver()
 export class ClientSecretResolver {
-  constructor(private readonly secretService: ClientSecretService) {}
+  constructor(
+    private readonly secretService: ClientSecretService,
+    private readonly authentication: ClientAuthenticationService,
+  ) {}
 
   @Authorized('secrets:rotate')
   @Mutation(() => RotateClientSecretPayload, {
@@ -184,13 +188,15 @@ export class ClientSecretResolver {
 
   @Authorized('clients:authenticate')
   @Mutation(() => AuthenticateClientPayload, {
-    description: 'Checks a client secret in constant time; a failure carries no reason. Rate limited; one per operation. Scope clients:authenticate.',
+    description:
+      'Checks one credential of a client: a secret (in constant time), a client assertion (private_key_jwt, RFC 7523) or a mutual-TLS client ' +
+      'certificate (RFC 8705); a failure carries no reason. Rate limited with one lockout for every method; one per operation. Scope clients:authenticate.',
   })
   authenticateClient(
-    @Arg('input', () => AuthenticateClientInput, { description: 'The client id and the secret.' }) input: AuthenticateClientInput,
+    @Arg('input', () => AuthenticateClientInput, { description: 'The client id and exactly one credential.' }) input: AuthenticateClientInput,
     @Ctx() ctx: RequestContext,
   ): Promise<AuthenticateClientPayload> {
-    return this.secretService.authenticate(callerOf(ctx), input);
+    return this.authentication.authenticate(callerOf(ctx), input);
   }
 }
 

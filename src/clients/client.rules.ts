@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { CLAVIS_VALIDATION, type Finding, IssueSeverity, type Rule, type ValidationIssue, issueOf } from '../common/issues';
 import { type UriIssue, type UriRuleCode, corsOriginIssue, dnsHostOf, httpsUrlIssue, redirectUriIssue, resourceUriIssue } from '../common/uris';
 import { INPUT_RULES } from '../common/validation';
@@ -11,6 +12,8 @@ import {
   TokenEndpointAuthMethod,
 } from './client.entity';
 import type { ClientSettingsInput } from './client.inputs';
+import { CLIENT_SECRET_JWT_REFUSAL } from './client-auth-methods';
+import { TLS_CLIENT_AUTH_FIELDS, normalizeDn } from './client-certificate';
 
 /** A client's complete OAuth settings, after defaults are applied. */
 export interface ClientSettings {
@@ -33,6 +36,11 @@ export interface ClientSettings {
   accessTokenTtl: number | null;
   refreshTokenTtl: number | null;
   resources: string[];
+  tlsClientAuthSubjectDn: string | null;
+  tlsClientAuthSanDns: string | null;
+  tlsClientAuthSanUri: string | null;
+  tlsClientAuthSanIp: string | null;
+  tlsClientAuthSanEmail: string | null;
 }
 
 /** Settings a new client of a given type starts from (RFC 9700: code + PKCE for user flows). */
@@ -114,6 +122,11 @@ export function newClientSettings(input: ClientSettingsInput, fallbackName: stri
     accessTokenTtl: input.accessTokenTtl ?? null,
     refreshTokenTtl: input.refreshTokenTtl ?? null,
     resources: unique(input.resources ?? []),
+    tlsClientAuthSubjectDn: input.tlsClientAuthSubjectDn ?? null,
+    tlsClientAuthSanDns: input.tlsClientAuthSanDns ?? null,
+    tlsClientAuthSanUri: input.tlsClientAuthSanUri ?? null,
+    tlsClientAuthSanIp: input.tlsClientAuthSanIp ?? null,
+    tlsClientAuthSanEmail: input.tlsClientAuthSanEmail ?? null,
   };
 }
 
@@ -138,6 +151,11 @@ const CLIENT_SETTING_KEYS = Object.keys({
   accessTokenTtl: true,
   refreshTokenTtl: true,
   resources: true,
+  tlsClientAuthSubjectDn: true,
+  tlsClientAuthSanDns: true,
+  tlsClientAuthSanUri: true,
+  tlsClientAuthSanIp: true,
+  tlsClientAuthSanEmail: true,
 } satisfies Record<keyof ClientSettings, true>) as (keyof ClientSettings)[];
 
 /** The settings of a stored client (or anything that carries them), and nothing else. */
@@ -208,6 +226,15 @@ export const CLIENT_RULES = {
   PKCE_REQUIRED: { severity: ERROR, reference: 'RFC 9700 §2.1.1' },
   PKCE_RECOMMENDED: { severity: WARNING, reference: 'RFC 9700 §2.1.1' },
   CLIENT_SECRET_POST_NOT_RECOMMENDED: { severity: WARNING, reference: 'RFC 6749 §2.3.1' },
+  CLIENT_SECRET_JWT_UNSUPPORTED: { severity: ERROR, reference: 'RFC 7523 §2.2' },
+  TLS_CLIENT_AUTH_METADATA_REQUIRED: { severity: ERROR, reference: 'RFC 8705 §2.1.2' },
+  TLS_CLIENT_AUTH_METADATA_AMBIGUOUS: { severity: ERROR, reference: 'RFC 8705 §2.1.2' },
+  TLS_CLIENT_AUTH_METADATA_UNUSED: { severity: WARNING, reference: 'RFC 8705 §2.1.2' },
+  TLS_CLIENT_AUTH_SUBJECT_DN_INVALID: { severity: ERROR, reference: 'RFC 4514 §3' },
+  TLS_CLIENT_AUTH_SAN_IP_INVALID: { severity: ERROR, reference: 'RFC 8705 §2.1.2' },
+  TLS_CLIENT_AUTH_SAN_URI_INVALID: { severity: ERROR, reference: 'RFC 8705 §2.1.2' },
+  TLS_CLIENT_AUTH_SAN_EMAIL_INVALID: { severity: ERROR, reference: 'RFC 8705 §2.1.2' },
+  TLS_CLIENT_AUTH_SAN_DNS_INVALID: { severity: ERROR, reference: 'RFC 8705 §2.1.2' },
   // Publication
   CLIENT_URI_NOT_VERIFIED: { severity: ERROR, reference: CLAVIS_VERIFICATION },
   // Bounds and formats from the input type's decorators (class-validator)
@@ -379,6 +406,58 @@ function* secretNotInBody(s: ClientSettings): Iterable<ClientFinding> {
   }
 }
 
+/** RFC 7523 §2.2 with an HMAC key needs the plain secret; Clavis keeps only keyed hashes (issue 15 item 3). */
+function* noClientSecretJwt(s: ClientSettings): Iterable<ClientFinding> {
+  if (s.tokenEndpointAuthMethod === TokenEndpointAuthMethod.CLIENT_SECRET_JWT)
+    yield at('tokenEndpointAuthMethod', 'CLIENT_SECRET_JWT_UNSUPPORTED', CLIENT_SECRET_JWT_REFUSAL);
+}
+
+/**
+ * RFC 8705 §2.1.2: a TLS_CLIENT_AUTH client registers exactly one way to match its certificate;
+ * each value must be of its kind (a DN that parses per RFC 4514, an IP address, an absolute URI,
+ * a mailbox, a DNS name). The fields mean nothing for other methods.
+ */
+function* tlsClientAuthMetadata(s: ClientSettings): Iterable<ClientFinding> {
+  const given = TLS_CLIENT_AUTH_FIELDS.filter((field) => s[field] != null);
+  if (s.tokenEndpointAuthMethod !== TokenEndpointAuthMethod.TLS_CLIENT_AUTH) {
+    for (const field of given) {
+      yield at(field, 'TLS_CLIENT_AUTH_METADATA_UNUSED', 'is used only with the TLS_CLIENT_AUTH auth method; it is ignored otherwise');
+    }
+    return;
+  }
+  if (given.length === 0) {
+    for (const field of TLS_CLIENT_AUTH_FIELDS) {
+      yield at(field, 'TLS_CLIENT_AUTH_METADATA_REQUIRED', `TLS_CLIENT_AUTH needs exactly one of ${TLS_CLIENT_AUTH_FIELDS.join(', ')} (RFC 8705 §2.1.2)`);
+    }
+    return;
+  }
+  if (given.length > 1) {
+    for (const field of given) {
+      yield at(field, 'TLS_CLIENT_AUTH_METADATA_AMBIGUOUS', `give exactly one of ${given.join(', ')}: RFC 8705 §2.1.2 allows one way to match the certificate`);
+    }
+    return;
+  }
+  const value = s[given[0]]!;
+  switch (given[0]) {
+    case 'tlsClientAuthSubjectDn':
+      if (!normalizeDn(value))
+        yield at(given[0], 'TLS_CLIENT_AUTH_SUBJECT_DN_INVALID', 'must be a distinguished name in RFC 4514 form, e.g. "CN=client,O=Example"');
+      break;
+    case 'tlsClientAuthSanIp':
+      if (isIP(value) === 0) yield at(given[0], 'TLS_CLIENT_AUTH_SAN_IP_INVALID', 'must be an IPv4 or IPv6 address');
+      break;
+    case 'tlsClientAuthSanUri':
+      if (!URL.canParse(value)) yield at(given[0], 'TLS_CLIENT_AUTH_SAN_URI_INVALID', 'must be an absolute URI');
+      break;
+    case 'tlsClientAuthSanEmail':
+      if (!/^[^\s@]+@[^\s@]+$/.test(value)) yield at(given[0], 'TLS_CLIENT_AUTH_SAN_EMAIL_INVALID', 'must be a mailbox (local@domain)');
+      break;
+    case 'tlsClientAuthSanDns':
+      if (!/^(?!-)[A-Za-z0-9*-]{1,63}(\.(?!-)[A-Za-z0-9-]{1,63})*\.?$/.test(value)) yield at(given[0], 'TLS_CLIENT_AUTH_SAN_DNS_INVALID', 'must be a DNS name');
+      break;
+  }
+}
+
 /** The rules of a client's settings, in the order their issues are reported. */
 const SETTINGS_RULES: readonly SettingsRule[] = [
   nameNotBlank,
@@ -397,6 +476,8 @@ const SETTINGS_RULES: readonly SettingsRule[] = [
   machineGrants,
   clientAuthentication,
   secretNotInBody,
+  noClientSecretJwt,
+  tlsClientAuthMetadata,
 ];
 
 /**

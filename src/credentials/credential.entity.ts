@@ -48,6 +48,8 @@ export class CredentialRow {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   @Column({ type: 'jsonb', nullable: true }) jwks!: Record<string, any> | null;
   @Column({ type: 'text', nullable: true }) url!: string | null;
+  /** PUBLIC_KEY: when a key of it last verified a client assertion or held a client certificate. */
+  @Column({ type: 'timestamptz', precision: 3, name: 'last_used_at', nullable: true }) lastUsedAt!: Date | null;
   @Column({ type: 'integer' }) version!: number;
   @Column({ type: 'timestamptz', precision: 3, name: 'created_at' }) createdAt!: Date;
   @Column({ type: 'timestamptz', precision: 3, name: 'updated_at' }) updatedAt!: Date;
@@ -116,6 +118,11 @@ export class PublicKeyCredential extends ApplicationCredential {
   jwksUri!: string | null;
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'The JWK Set (RFC 7517) of public signing keys; null when jwksUri is set.' })
   jwks!: Record<string, unknown> | null;
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When one of its keys last authenticated a client (authenticateClient; refreshed at most once a minute); null until then.',
+  })
+  lastUsedAt!: Date | null;
 }
 
 @ObjectType({

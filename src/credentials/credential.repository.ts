@@ -56,6 +56,26 @@ export function listCredentials(dataSource: DataSource, caller: Caller, filter: 
   return organizationPage(RowReader.of(dataSource, CredentialRow), caller, { application_id: filter?.applicationId, type: filter?.type }, page);
 }
 
+/**
+ * The organization's PUBLIC_KEY credentials known by this OAuth client id, for authentication:
+ * those of one application when the client id is a client's, else of any zone (at most one per zone).
+ */
+export function publicKeyCredentialsFor(
+  dataSource: DataSource,
+  organizationId: string,
+  identifier: string,
+  applicationId: string | null,
+): Promise<CredentialRow[]> {
+  const where =
+    `WHERE t.organization_id = $1 AND t.type = 'PUBLIC_KEY' AND t.identifier = $2 ` + `AND ($3::text IS NULL OR t.application_id = $3) ORDER BY t.id LIMIT 10`;
+  return RowReader.of(dataSource, CredentialRow).select(where, [organizationId, identifier, applicationId]);
+}
+
+/** Records that the credential authenticated at `usedAt`, unless a use at or after `notBefore` is recorded. */
+export async function recordCredentialUse(dataSource: DataSource, id: string, usedAt: Date, notBefore: Date): Promise<void> {
+  await dataSource.query(`UPDATE credentials SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)`, [id, usedAt, notBefore]);
+}
+
 /** Loader batch: the organization's credentials by id. */
 export function credentialsByIds(dataSource: DataSource, organizationId: string, ids: readonly string[]): Promise<CredentialRow[]> {
   return RowReader.of(dataSource, CredentialRow).select('WHERE t.organization_id = $1 AND t.id = ANY($2)', [organizationId, ids]);

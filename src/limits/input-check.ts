@@ -22,7 +22,8 @@ import { type FieldError, ValidationFailedError } from '../common/errors';
 import { textProblem } from '../common/text';
 
 /** Input fields holding free text, where tab, line feed and carriage return are allowed. */
-const FREE_TEXT_FIELDS = new Set(['description']);
+// clientCertificate: PEM is base64 in lines (RFC 7468 §2).
+const FREE_TEXT_FIELDS = new Set(['description', 'clientCertificate']);
 /** Nesting allowed in JSON-valued arguments (jwks, authorizationParams, `_entities` representations). */
 export const MAX_JSON_DEPTH = 16;
 

@@ -17,6 +17,7 @@ import { DEFAULT_RATE_LIMITS, RateLimits, type RateLimitSettings, type RateLimit
 import { type ClavisServer, createServer } from '../../src/app/http';
 import { buildClavisSchema } from '../../src/app/schema';
 import { createServices, type Services } from '../../src/app/services';
+import type { SafeFetcher } from '../../src/net/safe-fetcher';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
 export const TEST_HASH_KEY = 'test-secret-hash-key-that-is-long-enough-012345';
@@ -87,6 +88,8 @@ export interface HarnessOptions {
   logger?: PinoLogger;
   /** The DNS resolvers of verifyClientUri (default: the system's). */
   dns?: Partial<DnsSettings>;
+  /** Passed to createServices: fetches credentials' jwks_uri (e.g. one trusting a test CA on loopback). */
+  jwksFetcher?: SafeFetcher;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -112,7 +115,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     options.rateLimitStore ?? { kind: 'postgres', pool: poolOf(dataSource) },
     options.rateLimits ?? { ...DEFAULT_RATE_LIMITS, mutationsPerMinute: 100_000 },
   );
-  const services = createServices(dataSource, new SecretHasher(TEST_HASH_KEY), TEST_KEY_RING, rateLimits, { dns: options.dns });
+  const services = createServices(dataSource, new SecretHasher(TEST_HASH_KEY), TEST_KEY_RING, rateLimits, {
+    dns: options.dns,
+    jwksFetcher: options.jwksFetcher,
+  });
   const server = await createServer({
     schema: await buildClavisSchema({ services, sdlNeedsCaller: !(options.introspection ?? !options.isProduction) }),
     services,

@@ -5,6 +5,7 @@ import { RateLimits1764183600000 } from './1764183600000-rate-limits';
 import { PublicKeyClientIds1764187200000 } from './1764187200000-public-key-client-ids';
 import { AuditEvents1764190800000 } from './1764190800000-audit-events';
 import { DynamicRegistration1767000000000 } from './1767000000000-dynamic-registration';
+import { ClientAuthentication1768000000000 } from './1768000000000-client-authentication';
 
 /** Every migration, oldest first. Never edit one that has landed; add a new one. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   PublicKeyClientIds1764187200000,
   AuditEvents1764190800000,
   DynamicRegistration1767000000000,
+  ClientAuthentication1768000000000,
 ];
