@@ -219,6 +219,14 @@ function ensurePeers(): void {
 
 const servers: Server[] = [];
 
+/** The heap bound of `npm start` (its `CLAVIS_MAX_HEAP_MB` default), read from package.json so the two never drift apart. */
+function startHeapMb(): number {
+  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const found = /CLAVIS_MAX_HEAP_MB:-(\d+)/.exec(start);
+  if (!found) throw new Error('package.json start script no longer sets --max-old-space-size=${CLAVIS_MAX_HEAP_MB:-N}');
+  return Number(process.env.CLAVIS_MAX_HEAP_MB || found[1]);
+}
+
 function startServer(name: ServerName, script: string, port: number, extraEnv: Record<string, string>, node = process.execPath): Server {
   const logFd = openSync(join(OUT, 'logs', `${name}.log`), 'w');
   const args = [...(settings.profile ? ['-r', join(DIST_BENCH, 'profiler-hook.js')] : []), script];
@@ -868,7 +876,8 @@ async function main(): Promise<number> {
     // One caller sends every request: a per-caller mutation quota would measure the quota, not
     // the service (the limiter itself still runs on every mutation).
     RATE_LIMIT_MUTATIONS_PER_MINUTE: '1000000',
-    ...(settings.clavisNodeOptions ? { NODE_OPTIONS: settings.clavisNodeOptions } : {}),
+    // The heap bound `npm start` sets (issue 17: memory that comes back), then any experiment's flags.
+    NODE_OPTIONS: `--max-old-space-size=${startHeapMb()} ${settings.clavisNodeOptions}`.trim(),
   });
   const limit = startServer('limit', join(DIST_BENCH, 'limit-server.js'), ports.limit, {
     NODE_ENV: 'production',
