@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { type Harness, createHarness } from './helpers/harness';
 import { createApp } from './helpers/operations';
 
@@ -87,6 +88,89 @@ describe('GraphQL over HTTP', () => {
       body: JSON.stringify({ query }),
     }).then(async (response) => ({ status: response.status, text: await response.text() }));
     expect(status).toBe(413);
+  });
+});
+
+/** One raw request: `chunked` sends no content-length, so Express (not the node:http fast path) reads the body. */
+function rawPost(
+  baseUrl: string,
+  body: string,
+  headers: Record<string, string>,
+  chunked: boolean,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      `${baseUrl}/graphql`,
+      { method: 'POST', headers: chunked ? headers : { ...headers, 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text }));
+      },
+    );
+    request.on('error', reject);
+    if (chunked) request.write(body.slice(0, 5));
+    request.end(chunked ? body.slice(5) : body);
+  });
+}
+
+describe('the node:http fast path of /graphql', () => {
+  const cases: Array<[string, string, Record<string, string>]> = [
+    ['a query', JSON.stringify({ query: '{ applications { totalCount edges { node { identifier name createdAt } } } }' }), {}],
+    ['a query with an error', JSON.stringify({ query: '{ application(id: "nope") { id } }' }), {}],
+    ['a validation error', JSON.stringify({ query: '{ nope }' }), { 'content-type': 'application/json; charset=UTF-8' }],
+    ['a body that is not JSON', '{"query": ', {}],
+    ['a JSON string, not an object', '"{ applications { totalCount } }"', {}],
+    ['a body with a byte-order mark', `\ufeff${JSON.stringify({ query: '{ applications { totalCount } }' })}`, {}],
+  ];
+  // Production answers (development ones carry stack traces, which name the path's own frames).
+  let prod: Harness;
+  let prodUrl: string;
+  let prodToken: string;
+  beforeAll(async () => {
+    prod = await createHarness({ isProduction: true });
+    prodUrl = await prod.listen();
+    prodToken = await prod.token();
+    await createApp(prod, { identifier: 'fast-app', name: 'Fast App' });
+  });
+  afterAll(async () => {
+    await prod?.close();
+  });
+
+  test.each(cases)('%s: the same status, headers and bytes as the Express route', async (_name, body, extra) => {
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${prodToken}`, 'x-request-id': 'same-id', ...extra };
+    const fast = await rawPost(prodUrl, body, headers, false);
+    const express = await rawPost(prodUrl, body, headers, true);
+    expect(fast.text).toBe(express.text);
+    expect(fast.status).toBe(express.status);
+    const comparable = (h: http.IncomingHttpHeaders) => Object.fromEntries(Object.entries(h).filter(([name]) => name !== 'date'));
+    expect(comparable(fast.headers)).toEqual(comparable(express.headers));
+    expect(fast.headers['x-request-id']).toBe('same-id');
+  });
+
+  test('takes only plain JSON POSTs with a declared length within the limit', async () => {
+    const { graphQLFastPath } = await import('../src/app/graphql-http');
+    const claim = graphQLFastPath({
+      apollo: dev.server.apollo,
+      maxBodyBytes: 100,
+      requestIdOf: () => 'id',
+      context: () => dev.server.contextFor(),
+      refused: () => undefined,
+    });
+    const request = (method: string, url: string, headers: http.IncomingHttpHeaders) =>
+      Object.assign(new http.IncomingMessage(null as never), { method, url, headers });
+    const response = () => new http.ServerResponse(new http.IncomingMessage(null as never));
+    const plain = { 'content-type': 'application/json', 'content-length': '10' };
+    expect(claim(request('POST', '/graphql', { ...plain, 'content-encoding': 'gzip' }), response())).toBe(false);
+    expect(claim(request('POST', '/graphql', { ...plain, 'content-type': 'text/plain' }), response())).toBe(false);
+    expect(claim(request('POST', '/graphql', { ...plain, 'content-type': 'application/json; charset=latin1' }), response())).toBe(false);
+    expect(claim(request('POST', '/graphql', { 'content-type': 'application/json' }), response())).toBe(false);
+    expect(claim(request('POST', '/graphql', { ...plain, 'content-length': '0' }), response())).toBe(false);
+    expect(claim(request('POST', '/graphql', { ...plain, 'content-length': '101' }), response())).toBe(false);
+    expect(claim(request('GET', '/graphql', plain), response())).toBe(false);
+    expect(claim(request('POST', '/graphql?x=1', plain), response())).toBe(false);
+    expect(claim(request('POST', '/graphql', plain), response())).toBe(true);
   });
 });
 

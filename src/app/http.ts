@@ -25,6 +25,7 @@ import { createLogger } from '../observability/logger';
 import { Metrics } from '../observability/metrics';
 import { recordOperation, requestObservabilityPlugin } from '../observability/request-plugin';
 import { registrationRouter } from '../registration/registration.http';
+import { INVALID_JSON_BODY, graphQLFastPath as createGraphQLFastPath } from './graphql-http';
 import type { Services } from './services';
 
 export interface ServerOptions {
@@ -79,7 +80,8 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
   app.disable('x-powered-by');
   // Express would SHA-1 every response body for an ETag; GraphQL POST responses never use one.
   app.set('etag', false);
-  const httpServer = http.createServer(app);
+  // Its request listener is set once Apollo has started (below).
+  const httpServer = http.createServer();
   const logger = options.logger ?? createLogger({ level: 'silent' });
   const metrics = options.metrics ?? new Metrics(poolOf(options.services.dataSource));
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -142,6 +144,27 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
   const contextFor = async (authorization?: string, requestId: string = randomUUID()) =>
     createRequestContext(options.services.dataSource, await options.verifyToken(authorization), requestId);
 
+  const graphQLContext = async (req: http.IncomingMessage, requestId: string, startedAt: bigint, operationName: unknown) => {
+    try {
+      return await contextFor(req.headers.authorization, requestId);
+    } catch (error) {
+      // A token that does not verify fails the request before any plugin sees it: record it
+      // here, or forged tokens would leave no trace in the logs and metrics.
+      recordRefused(
+        requestId,
+        startedAt,
+        operationName,
+        error instanceof GraphQLError && typeof error.extensions.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR',
+      );
+      throw error;
+    }
+  };
+  // Plain JSON POSTs to /graphql are answered on node:http (graphql-http.ts); everything else goes through Express.
+  const graphQLFastPath = createGraphQLFastPath({ apollo, maxBodyBytes, requestIdOf, context: graphQLContext, refused: recordRefused });
+  httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (!graphQLFastPath(req, res)) app(req, res);
+  });
+
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -175,9 +198,7 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
   app.use(
     '/graphql',
     (req, res, next) => {
-      // A caller-supplied id (e.g. from a gateway) is kept so logs join up across services.
-      const given = req.headers['x-request-id'];
-      const requestId = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+      const requestId = requestIdOf(req);
       res.locals.requestId = requestId;
       res.locals.startedAt = process.hrtime.bigint();
       res.setHeader('x-request-id', requestId);
@@ -185,26 +206,15 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
     },
     express.json({ limit: maxBodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        try {
-          return await contextFor(req.headers.authorization, res.locals.requestId as string);
-        } catch (error) {
-          // A token that does not verify fails the request before any plugin sees it: record it
-          // here, or forged tokens would leave no trace in the logs and metrics.
-          recordRefused(req, res, error instanceof GraphQLError && typeof error.extensions.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR');
-          throw error;
-        }
-      },
+      context: ({ req, res }) => graphQLContext(req, res.locals.requestId as string, res.locals.startedAt as bigint, operationNameOf(req)),
     }),
   );
-  function recordRefused(req: express.Request, res: express.Response, outcome: string): void {
-    if (typeof res.locals.requestId !== 'string') return;
-    const params = (req.method === 'GET' ? req.query : req.body) as { operationName?: unknown } | undefined;
+  function recordRefused(requestId: string, startedAt: bigint, operationName: unknown, outcome: string): void {
     recordOperation(logger, metrics, {
-      requestId: res.locals.requestId,
-      operation: typeof params?.operationName === 'string' ? params.operationName : undefined,
+      requestId,
+      operation: typeof operationName === 'string' ? operationName : undefined,
       outcome,
-      seconds: Number(process.hrtime.bigint() - (res.locals.startedAt as bigint)) / 1e9,
+      seconds: Number(process.hrtime.bigint() - startedAt) / 1e9,
       caller: null,
     });
   }
@@ -212,15 +222,15 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
   app.use((error: { status?: number }, req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (!error?.status || error.status >= 500) return next(error);
     const tooLarge = error.status === 413;
-    recordRefused(req, res, tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST');
-    res.status(error.status).json({
-      errors: [
-        {
-          message: tooLarge ? `The request body exceeds ${maxBodyBytes} bytes.` : 'The request body is not valid JSON.',
-          extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' },
-        },
-      ],
-    });
+    if (typeof res.locals.requestId === 'string') {
+      recordRefused(res.locals.requestId, res.locals.startedAt as bigint, operationNameOf(req), tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST');
+    }
+    res.status(error.status).type('application/json');
+    if (!tooLarge) {
+      res.send(INVALID_JSON_BODY);
+      return;
+    }
+    res.json({ errors: [{ message: `The request body exceeds ${maxBodyBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
   });
 
   return {
@@ -236,6 +246,19 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
       await apollo.stop(); // the drain plugin closes the listener and waits for in-flight requests
     },
   };
+}
+
+/** A caller-supplied id (e.g. from a gateway) is kept so logs join up across services. */
+function requestIdOf(req: http.IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+/** The operation name of a request Express parsed (query string or body), for the record of a refusal. */
+function operationNameOf(req: http.IncomingMessage): unknown {
+  const params = ((req as express.Request).method === 'GET' ? (req as express.Request).query : (req as express.Request).body) as
+    { operationName?: unknown } | undefined;
+  return params?.operationName;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
