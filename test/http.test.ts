@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { graphQLFastPath } from '../src/app/graphql-http';
 import { type Harness, createHarness } from './helpers/harness';
 import { createApp } from './helpers/operations';
 
@@ -150,7 +151,6 @@ describe('the node:http fast path of /graphql', () => {
   });
 
   test('takes only plain JSON POSTs with a declared length within the limit', async () => {
-    const { graphQLFastPath } = await import('../src/app/graphql-http');
     const claim = graphQLFastPath({
       apollo: dev.server.apollo,
       maxBodyBytes: 100,

@@ -2,7 +2,8 @@ import Redis from 'ioredis';
 import type { Caller } from '../src/auth/scopes';
 import { poolOf } from '../src/db/data-source';
 import { DEFAULT_QUERY_LIMITS } from '../src/limits/query-limits';
-import { MAX_AUTHENTICATIONS_PER_REQUEST, RateLimits, limiterKey } from '../src/limits/rate-limits';
+import { DEFAULT_RATE_LIMITS, MAX_AUTHENTICATIONS_PER_REQUEST, RateLimits, limiterKey } from '../src/limits/rate-limits';
+import { clearOfMinuteBoundary } from './helpers/clock';
 import { codes, createHarness, type Harness } from './helpers/harness';
 
 /** Query limits before execution, request size, batching, and the rate limits. */
@@ -148,6 +149,7 @@ describe('rate limits', () => {
   });
 
   test('mutations per caller: over the limit → RATE_LIMITED, 429 and Retry-After, nothing written', async () => {
+    await clearOfMinuteBoundary();
     const limited = await h.token({ sub: 'busy-caller' });
     for (let i = 0; i < 3; i++) expect((await post(create(`rl-${i}`), limited)).body.errors).toBeUndefined();
     const before = await h.count('applications');
@@ -197,6 +199,7 @@ describe('rate limits', () => {
   test('mutations inside fragments count one by one (inline fragment, named spread, @include)', async () => {
     const field = (alias: string, extra = '') =>
       `${alias}: createApplication(input: { identifier: "${alias}-${Date.now()}", name: "x" }) ${extra} { application { id } }`;
+    await clearOfMinuteBoundary();
     const limited = await h.token({ sub: 'fragment-caller' });
     const before = await h.count('applications');
     // 6 mutations in one inline fragment (this harness allows 500 tokens): over the limit of 3, so none runs.
@@ -261,6 +264,7 @@ describe('rate limits', () => {
   });
 
   test('limits live in PostgreSQL, so replicas share them', async () => {
+    await clearOfMinuteBoundary();
     const caller: Caller = { subject: 'shared', organizationId: 'org-shared', scopes: new Set() };
     const settings = { mutationsPerMinute: 2, authFailures: 3, authFailureWindowSeconds: 60, authLockoutSeconds: 60 };
     const replicaA = new RateLimits({ kind: 'postgres', pool: poolOf(h.dataSource) }, settings);
@@ -268,8 +272,23 @@ describe('rate limits', () => {
     await replicaA.consumeMutations(caller, 1);
     await replicaB.consumeMutations(caller, 1);
     await expect(replicaA.consumeMutations(caller, 1)).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED' } });
-    const [{ n }] = await h.dataSource.query(`SELECT count(*)::int AS n FROM rate_limits WHERE key = $1`, [`mutation:${limiterKey('org-shared', 'shared')}`]);
-    expect(n).toBe(1);
+    const [{ points }] = await h.dataSource.query(`SELECT sum(points)::int AS points FROM rate_limits WHERE key LIKE $1`, [
+      `mutation:${limiterKey('org-shared', 'shared')}:%`,
+    ]);
+    expect(points).toBe(2); // a refused mutation takes nothing from the budget
+  });
+
+  test("one caller's concurrent mutations are counted in several rows (no single hot row), and the limit holds over their sum", async () => {
+    const caller: Caller = { subject: 'busy', organizationId: 'org-busy', scopes: new Set() };
+    const limits = new RateLimits({ kind: 'postgres', pool: poolOf(h.dataSource) }, { ...DEFAULT_RATE_LIMITS, mutationsPerMinute: 40 });
+    await clearOfMinuteBoundary();
+    await Promise.all(Array.from({ length: 40 }, () => limits.consumeMutations(caller, 1)));
+    const rows: Array<{ points: number }> = await h.dataSource.query(`SELECT points FROM rate_limits WHERE key LIKE $1`, [
+      `mutation:${limiterKey('org-busy', 'busy')}:%`,
+    ]);
+    expect(rows.length).toBeGreaterThan(1);
+    expect(rows.reduce((sum, row) => sum + row.points, 0)).toBe(40);
+    await expect(limits.consumeMutations(caller, 1)).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED' } });
   });
 
   const redisUrl = process.env.REDIS_URL;

@@ -16,6 +16,7 @@ import type { TokenVerifier } from '../auth/tokens';
 import { pingDatabase, poolOf } from '../db/data-source';
 import { DEFAULT_EXPLORER, type ExplorerSettings, localExplorer } from '../explorer/explorer';
 import { type RequestContext, createRequestContext } from '../graphql/context';
+import { compiledExecutionGateway } from '../graphql/compiled-executor';
 import { createErrorFormatter } from '../graphql/error-formatter';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitProtection } from '../limits/query-limits';
 import { Admission, type AdmissionSettings, DEFAULT_ADMISSION } from '../limits/admission';
@@ -109,7 +110,8 @@ export async function createServer(options: ServerOptions): Promise<ClavisServer
   const limits = queryLimitProtection(options.schema, queryLimits, admission);
 
   const apollo = new ApolloServer<RequestContext>({
-    schema: options.schema,
+    // Queries run compiled (graphql-jit) behind Apollo's executor seam; see compiled-executor.ts.
+    gateway: compiledExecutionGateway(options.schema),
     introspection: options.introspection ?? !options.isProduction,
     includeStacktraceInErrorResponses: !options.isProduction,
     formatError: createErrorFormatter({

@@ -9,7 +9,15 @@ import { callerOf, hasScope, scopeAuthChecker } from '../auth/guard';
 import type { Scope } from '../auth/scopes';
 import { ForbiddenError, UnauthenticatedError } from '../common/errors';
 import { validateArgument } from '../common/validation';
-import { PasswordCredential, PublicCredential, PublicKeyCredential, TokenCredential, UrlCredential } from '../credentials/credential.entity';
+import { nodeTypeName } from '../common/node';
+import {
+  PasswordCredential,
+  PublicCredential,
+  PublicKeyCredential,
+  TokenCredential,
+  UrlCredential,
+  credentialTypeName,
+} from '../credentials/credential.entity';
 import type { RequestContext } from '../graphql/context';
 import type { Services } from './services';
 import { describeRootTypes } from '../graphql/root-types';
@@ -91,6 +99,12 @@ export async function buildClavisSchema(options: ClavisSchemaOptions = {}): Prom
   const schema = describeRootTypes(await buildTypeGraphqlSchema(options.services));
   const typeDefs = parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`);
   const resolvers = createResolversMap(schema) as Record<string, Record<string, unknown>>;
+  // type-graphql wraps every resolveType in an async function; graphql-jit (compiled-executor.ts)
+  // needs the name synchronously, so the abstract types get the plain functions they were declared with.
+  const abstractTypeResolvers = { Node: nodeTypeName, ApplicationCredential: credentialTypeName, Credential: credentialTypeName };
+  for (const [typeName, resolveType] of Object.entries(abstractTypeResolvers)) {
+    resolvers[typeName] = { ...resolvers[typeName], __resolveType: resolveType };
+  }
   for (const [typeName, extra] of Object.entries(entityReferenceResolvers())) {
     resolvers[typeName] = { ...resolvers[typeName], ...extra };
   }

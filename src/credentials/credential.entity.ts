@@ -62,7 +62,7 @@ export const CREDENTIAL_TYPE_NAMES: Record<CredentialType, string> = {
   [CredentialType.URL]: 'UrlCredential',
   [CredentialType.PUBLIC]: 'PublicCredential',
 };
-const credentialTypeName = (row: { type?: unknown }) => CREDENTIAL_TYPE_NAMES[row.type as CredentialType];
+export const credentialTypeName = (row: { type?: unknown }) => CREDENTIAL_TYPE_NAMES[row.type as CredentialType];
 registerNodeType('credential', credentialTypeName);
 
 @InterfaceType({ implements: Node, resolveType: credentialTypeName, description: 'The fields every credential has.' })

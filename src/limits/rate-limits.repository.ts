@@ -68,3 +68,58 @@ export async function deleteExpiredCounters(pool: Pool, now: number): Promise<nu
   const result = await pool.query('DELETE FROM rate_limits WHERE expire <= $1', [now]);
   return result.rowCount ?? 0;
 }
+
+/**
+ * Adds `points` to the counter row `key` if it stays within `cap`, creating the row (expiring at
+ * `expire`) on first use; false when the row has no room (then nothing is written).
+ */
+export async function addWithinCap(pool: Pool, key: string, points: number, cap: number, expire: number): Promise<boolean> {
+  const result = await pool.query({
+    name: 'rate_limits_add_within_cap',
+    text: `INSERT INTO rate_limits (key, points, expire) SELECT $1::text, $2::int, $3::bigint WHERE $2::int <= $4::int
+      ON CONFLICT (key) DO UPDATE SET points = rate_limits.points + EXCLUDED.points WHERE rate_limits.points + EXCLUDED.points <= $4::int
+      RETURNING 1`,
+    values: [key, points, expire, cap],
+  });
+  return result.rowCount === 1;
+}
+
+/**
+ * One transaction over several counter rows: creates the missing ones (0 points, expiring at
+ * `expire`), locks them all (in key order, so two such transactions never deadlock), and adds
+ * what `allocate` decides from the points they hold — or nothing when it returns undefined.
+ * Returns whether anything was added.
+ */
+export async function addAcrossRows(
+  pool: Pool,
+  keys: string[],
+  expire: number,
+  allocate: (held: Map<string, number>) => Map<string, number> | undefined,
+): Promise<boolean> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(
+      `INSERT INTO rate_limits (key, points, expire) SELECT key, 0, $2::bigint FROM unnest($1::text[]) AS key ORDER BY key ON CONFLICT (key) DO NOTHING`,
+      [keys, expire],
+    );
+    const locked = await client.query<{ key: string; points: number }>(
+      `SELECT key, points FROM rate_limits WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE`,
+      [keys],
+    );
+    const additions = allocate(new Map(locked.rows.map((row) => [row.key, row.points])));
+    if (additions) {
+      await client.query(`UPDATE rate_limits AS r SET points = r.points + a.add FROM unnest($1::text[], $2::int[]) AS a(key, add) WHERE r.key = a.key`, [
+        [...additions.keys()],
+        [...additions.values()],
+      ]);
+    }
+    await client.query('COMMIT');
+    return additions !== undefined;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

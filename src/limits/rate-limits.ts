@@ -8,7 +8,7 @@ import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterPostgres, RateL
 import type Redis from 'ioredis';
 import type { Caller } from '../auth/scopes';
 import { OperationRefusedError, RateLimitedError } from '../common/errors';
-import { countFailureCte, failureCountOf, deleteExpiredCounters, extendCounter, giveBackPoint } from './rate-limits.repository';
+import { addAcrossRows, addWithinCap, countFailureCte, failureCountOf, deleteExpiredCounters, extendCounter, giveBackPoint } from './rate-limits.repository';
 
 export interface RateLimitSettings {
   /** Mutations one caller (organization + subject) may run per minute. */
@@ -25,6 +25,10 @@ export interface RateLimitSettings {
 export const DEFAULT_RATE_LIMITS: RateLimitSettings = { mutationsPerMinute: 600, authFailures: 10, authFailureWindowSeconds: 900, authLockoutSeconds: 900 };
 
 export const DEFAULT_REGISTRATIONS_PER_MINUTE = 30;
+
+const MUTATION_WINDOW_MS = 60_000;
+/** Rows one caller's mutation count is spread over (PostgreSQL store): more rows, fewer waits on one lock. */
+const MUTATION_COUNTER_SHARDS = 8;
 
 export type RateLimitStore = { kind: 'postgres'; pool: Pool } | { kind: 'redis'; client: Redis } | { kind: 'memory' };
 
@@ -73,7 +77,8 @@ function retryAfterSeconds(rejection: unknown): number {
  * legitimate callers, and only for `authLockoutSeconds`.
  */
 export class RateLimits {
-  private readonly mutations: RateLimiterAbstract;
+  /** Redis or in-process; the PostgreSQL store counts mutations in shards (consumeMutationsInShards). */
+  private readonly mutations: RateLimiterAbstract | undefined;
   private readonly authAttempts: RateLimiterAbstract;
   private readonly registrations: RateLimiterAbstract;
 
@@ -81,7 +86,7 @@ export class RateLimits {
     private readonly store: RateLimitStore,
     readonly settings: RateLimitSettings = DEFAULT_RATE_LIMITS,
   ) {
-    this.mutations = limiter(store, { keyPrefix: 'mutation', points: settings.mutationsPerMinute, duration: 60 });
+    this.mutations = store.kind === 'postgres' ? undefined : limiter(store, { keyPrefix: 'mutation', points: settings.mutationsPerMinute, duration: 60 });
     // An attempt counts before its secret is checked and is given back if it succeeds, so
     // concurrent guesses cannot all pass one check (see admitAuthenticationAttempt).
     this.authAttempts = limiter(store, { keyPrefix: 'authfail', points: settings.authFailures, duration: settings.authFailureWindowSeconds });
@@ -105,12 +110,49 @@ export class RateLimits {
   /** Counts `count` mutations for the caller; RATE_LIMITED when over the limit. */
   async consumeMutations(caller: Caller, count: number): Promise<void> {
     if (count <= 0) return;
+    if (!this.mutations) return this.consumeMutationsInShards(this.store, caller, count);
     try {
       await this.mutations.consume(limiterKey(caller.organizationId, caller.subject), count);
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       throw new RateLimitedError('Too many mutations; slow down.', retryAfterSeconds(rejection));
     }
+  }
+
+  /**
+   * The PostgreSQL mutation counter: one fixed one-minute window per caller (aligned to the
+   * clock, so every replica counts into the same one) whose budget is split over up to
+   * MUTATION_COUNTER_SHARDS rows, each with its share as a cap. A mutation adds to one row picked
+   * at random, in one statement, while that row has room; only when it has none does a
+   * transaction lock all the caller's rows and take the points wherever room is left. One row per
+   * caller made every mutation of a busy caller wait on its lock for the previous one's commit;
+   * the caps keep the total exact, however many replicas count at once.
+   */
+  private async consumeMutationsInShards(store: RateLimitStore, caller: Caller, count: number): Promise<void> {
+    if (store.kind !== 'postgres') throw new Error('mutation shards live in PostgreSQL');
+    const limit = this.settings.mutationsPerMinute;
+    const now = Date.now();
+    const window = Math.floor(now / MUTATION_WINDOW_MS);
+    const windowEnd = (window + 1) * MUTATION_WINDOW_MS;
+    const prefix = `mutation:${limiterKey(caller.organizationId, caller.subject)}:${window}:`;
+    const shards = Math.min(MUTATION_COUNTER_SHARDS, limit);
+    // Shard i's share of the budget: the shares add up to the limit exactly.
+    const caps = new Map(Array.from({ length: shards }, (_, i) => [`${prefix}${i}`, Math.floor(limit / shards) + (i < limit % shards ? 1 : 0)]));
+    const keys = [...caps.keys()];
+    const picked = keys[Math.floor(Math.random() * shards)];
+    if (await addWithinCap(store.pool, picked, count, caps.get(picked)!, windowEnd)) return;
+    const taken = await addAcrossRows(store.pool, keys, windowEnd, (held) => {
+      const additions = new Map<string, number>();
+      let wanted = count;
+      for (const key of keys) {
+        const room = caps.get(key)! - (held.get(key) ?? 0);
+        if (room <= 0 || wanted === 0) continue;
+        additions.set(key, Math.min(room, wanted));
+        wanted -= Math.min(room, wanted);
+      }
+      return wanted === 0 ? additions : undefined;
+    });
+    if (!taken) throw new RateLimitedError('Too many mutations; slow down.', Math.max(1, Math.ceil((windowEnd - now) / 1000)));
   }
 
   private authKey(caller: Caller, clientId: string): string {
