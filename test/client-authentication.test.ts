@@ -609,6 +609,12 @@ describe('jwks_uri: fetched through the safe fetcher, cached, fetched again once
     const k3 = keyPair('k3');
     expect((await byAssertion(made.clientId, await assertion(made.clientId, k3), { harness: hj })).authenticated).toBe(false);
     expect(fetches).toBe(3);
+    // A jwks_uri is not validated like a stored jwks: one that publishes a symmetric key holding the public key's bytes
+    // must still not let an HS256 "signature" with those bytes through (only the algorithm allow-list stops this one).
+    published = { keys: [k1.publicJwk, k2.publicJwk, { kty: 'oct', kid: 'hs', k: Buffer.from(k1.publicPem).toString('base64url') }] };
+    const hmac = await assertion(made.clientId, k1, { hmacSecret: k1.publicPem, header: { kid: 'hs' } });
+    expect((await byAssertion(made.clientId, hmac, { harness: hj })).authenticated).toBe(false);
+    expect(fetches).toBe(3); // refused on its header, before any fetch
     // A known kid with a signature by another key: refused without fetching again.
     expect((await byAssertion(made.clientId, await assertion(made.clientId, k1, { privateJwk: k2.privateJwk }), { harness: hj })).authenticated).toBe(false);
     expect(fetches).toBe(3);
