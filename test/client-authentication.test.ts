@@ -643,6 +643,50 @@ describe('registration of the methods', () => {
     });
   });
 
+  it('dynamic registration (RFC 7591) takes the RFC 8705 methods and metadata, refuses client_secret_jwt with the same reason', async () => {
+    const base = await h.listen();
+    const app = expectOk<any>(await h.run(APP, { input: { identifier: `reg-${process.pid}`, name: 'reg' } })).createApplication.application;
+    const initial = expectOk<any>(
+      await h.run(`mutation ($input: CreateRegistrationTokenInput!) { createRegistrationToken(input: $input) { token } }`, {
+        input: { applicationId: app.id },
+      }),
+    ).createRegistrationToken.token as string;
+    const register = async (body: Record<string, unknown>) => {
+      const response = await fetch(`${base}/oauth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${initial}` },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, any> };
+    };
+    const registered = await register({
+      client_name: 'mtls',
+      grant_types: ['client_credentials'],
+      token_endpoint_auth_method: 'tls_client_auth',
+      tls_client_auth_san_dns: 'client.example.com',
+    });
+    expect(registered.status).toBe(201);
+    expect(registered.body).toMatchObject({ token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_san_dns: 'client.example.com' });
+    expect(registered.body.client_secret).toBeUndefined();
+    const pem = certificate('/CN=registered', 'DNS:client.example.com').pem;
+    expect(await byCertificate(registered.body.client_id, pem)).toMatchObject({ authenticated: true, method: 'TLS_CLIENT_AUTH' });
+
+    const selfSigned = await register({ client_name: 'self', grant_types: ['client_credentials'], token_endpoint_auth_method: 'self_signed_tls_client_auth' });
+    expect(selfSigned).toMatchObject({ status: 201, body: { token_endpoint_auth_method: 'self_signed_tls_client_auth' } });
+
+    const ambiguous = await register({
+      grant_types: ['client_credentials'],
+      token_endpoint_auth_method: 'tls_client_auth',
+      tls_client_auth_subject_dn: 'CN=a',
+      tls_client_auth_san_dns: 'a.example.com',
+    });
+    expect(ambiguous).toMatchObject({ status: 400, body: { error: 'invalid_client_metadata' } });
+    expect(ambiguous.body.error_description).toContain('tls_client_auth_subject_dn');
+    const csj = await register({ grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_jwt' });
+    expect(csj).toMatchObject({ status: 400, body: { error: 'invalid_client_metadata' } });
+    expect(csj.body.error_description).toContain(CLIENT_SECRET_JWT_REFUSAL);
+  });
+
   it('validateClientSettings: TLS_CLIENT_AUTH needs exactly one tls_client_auth_* field (RFC 8705 §2.1.2), each well-formed', async () => {
     const issuesOf = async (input: Record<string, unknown>) =>
       (expectOk<any>(await h.run(VALIDATE, { input: { clientType: 'MACHINE', ...input } })).validateClientSettings as any[]).map(
