@@ -156,13 +156,13 @@ test('a client assertion (private_key_jwt) is accepted once: its replay through 
     }),
   ).createClient.client;
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const jwk = { ...(publicKey.export({ format: 'jwk' })), kid: 'k1', alg: 'ES256' };
+  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'ES256' };
   ok(
     await via(1, `mutation ($input: CreateCredentialInput!) { createCredential(input: $input) { credential { __typename } } }`, {
       input: { applicationId, publicKey: { identifier: client.clientId, jwks: { keys: [jwk] } } },
     }),
   );
-  const key = await importJWK({ ...(privateKey.export({ format: 'jwk' })), alg: 'ES256' } as never, 'ES256');
+  const key = await importJWK({ ...privateKey.export({ format: 'jwk' }), alg: 'ES256' } as never, 'ES256');
   const audience = 'https://as.example.com/token';
   const sign = (jti: string) =>
     new SignJWT({ jti })
