@@ -129,6 +129,7 @@ async function main(config: Config): Promise<void> {
       }
     };
     await step('http', () => server.shutdown());
+    await step('services', () => services.close());
     await step('database', async () => {
       const cut = await closeDatabase(dataSource);
       if (cut > 0) logger.warn({ connections: cut }, 'the grace period ended with database work in flight: its connections were cut, so it rolls back');

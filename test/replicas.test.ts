@@ -12,6 +12,8 @@ import {
   removeBuild,
   startClavis,
 } from './helpers/process';
+import { generateKeyPairSync } from 'node:crypto';
+import { SignJWT, importJWK } from 'jose';
 import { CREATE_APPLICATION } from './helpers/operations';
 import { clearOfMinuteBoundary } from './helpers/clock';
 
@@ -145,6 +147,56 @@ test('the mutation rate limit is shared: spread over both replicas, one caller g
   expect(accepted).toHaveLength(MUTATIONS_PER_MINUTE);
   expect(refused.map((answer) => errorCodes(answer))).toEqual(Array(MUTATIONS_PER_MINUTE).fill(['RATE_LIMITED']));
   expect(await db.query(`SELECT id FROM applications WHERE identifier LIKE $1`, [`${prefix}-%`])).toHaveLength(MUTATIONS_PER_MINUTE);
+});
+
+test('a client assertion (private_key_jwt) is accepted once: its replay through the other replica is refused, also when both race', async () => {
+  const created = ok(await via(0, CREATE_APPLICATION, { input: { identifier: identifier('assertion'), name: 'assertion' } })).createApplication;
+  const applicationId = created.application.id;
+  const client = ok(
+    await via(0, `mutation ($input: CreateClientInput!) { createClient(input: $input) { client { clientId } } }`, {
+      input: { applicationId, name: 'pkj', tokenEndpointAuthMethod: 'PRIVATE_KEY_JWT' },
+    }),
+  ).createClient.client;
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'ES256' };
+  ok(
+    await via(1, `mutation ($input: CreateCredentialInput!) { createCredential(input: $input) { credential { __typename } } }`, {
+      input: { applicationId, publicKey: { identifier: client.clientId, jwks: { keys: [jwk] } } },
+    }),
+  );
+  const key = await importJWK({ ...privateKey.export({ format: 'jwk' }), alg: 'ES256' } as never, 'ES256');
+  const audience = 'https://as.example.com/token';
+  const sign = (jti: string) =>
+    new SignJWT({ jti })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setIssuer(client.clientId)
+      .setSubject(client.clientId)
+      .setAudience(audience)
+      .setIssuedAt()
+      .setExpirationTime('60s')
+      .sign(key);
+  const ASSERT = `mutation ($input: AuthenticateClientInput!) { authenticateClient(input: $input) { authenticated method } }`;
+  const attempt = async (replica: number, clientAssertion: string) =>
+    ok(
+      await via(replica, ASSERT, {
+        input: {
+          clientId: client.clientId,
+          clientAssertion,
+          clientAssertionType: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          expectedAudiences: [audience],
+        },
+      }),
+    ).authenticateClient as { authenticated: boolean; method: string | null };
+
+  const assertion = await sign('replica-jti-1');
+  expect(await attempt(0, assertion)).toEqual({ authenticated: true, method: 'PRIVATE_KEY_JWT' });
+  expect(await attempt(1, assertion)).toEqual({ authenticated: false, method: null });
+  expect(await attempt(0, assertion)).toEqual({ authenticated: false, method: null });
+  for (let round = 0; round < 3; round++) {
+    const raced = await sign(`replica-race-${round}`);
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => attempt(i, raced)));
+    expect(answers.filter((answer) => answer.authenticated)).toHaveLength(1);
+  }
 });
 
 test('neither replica hit an unexpected error', () => {

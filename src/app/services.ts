@@ -32,6 +32,8 @@ export interface Services {
   rateLimits: RateLimits;
   audit: AuditLog;
   registration: RegistrationService;
+  /** Releases what the services hold open (the jwks_uri fetcher's connections); for shutdown. */
+  close(): Promise<void>;
 }
 
 /** Optional settings of createServices. */
@@ -50,8 +52,11 @@ export function createServices(dataSource: DataSource, hasher: SecretHasher, key
   const audit = new AuditLog(dataSource);
   const clients = new ClientService(dataSource, hasher, idempotency, audit);
   const clientSecrets = new ClientSecretService(dataSource, hasher, clients, rateLimits, audit);
-  const jwksFetcher =
-    options.jwksFetcher ?? new SafeFetcher({ maxBytes: JWKS_LIMITS.bytes, acceptContentTypes: ['application/json', 'application/jwk-set+json'] });
+  // A fetcher passed in belongs to the caller, who closes it; the default one is closed by close().
+  const ownFetcher = options.jwksFetcher
+    ? null
+    : new SafeFetcher({ maxBytes: JWKS_LIMITS.bytes, acceptContentTypes: ['application/json', 'application/jwk-set+json'] });
+  const jwksFetcher = options.jwksFetcher ?? ownFetcher!;
   const jtis = new JtiReplayGuard(options.jtiRedis ? { kind: 'redis', client: options.jtiRedis } : { kind: 'postgres', dataSource });
   return {
     dataSource,
@@ -66,5 +71,8 @@ export function createServices(dataSource: DataSource, hasher: SecretHasher, key
     rateLimits,
     audit,
     registration: new RegistrationService(dataSource, hasher, clients, rateLimits, audit),
+    close: async () => {
+      await ownFetcher?.close();
+    },
   };
 }

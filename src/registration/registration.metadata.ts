@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CLIENT_SECRET_JWT_REFUSAL } from '../clients/client-auth-methods';
 import { type Client, ClientType, GrantType, ResponseType, TokenEndpointAuthMethod } from '../clients/client.entity';
 import type { ClientSettingsInput } from '../clients/client.inputs';
 import type { ValidationIssue } from '../common/issues';
@@ -32,6 +33,8 @@ const AUTH_METHODS: Record<string, TokenEndpointAuthMethod> = {
   client_secret_basic: TokenEndpointAuthMethod.CLIENT_SECRET_BASIC,
   client_secret_post: TokenEndpointAuthMethod.CLIENT_SECRET_POST,
   private_key_jwt: TokenEndpointAuthMethod.PRIVATE_KEY_JWT,
+  tls_client_auth: TokenEndpointAuthMethod.TLS_CLIENT_AUTH,
+  self_signed_tls_client_auth: TokenEndpointAuthMethod.SELF_SIGNED_TLS_CLIENT_AUTH,
 };
 const invert = <V extends string>(map: Record<string, V>): Record<V, string> =>
   Object.fromEntries(Object.entries(map).map(([k, v]) => [v, k])) as Record<V, string>;
@@ -53,7 +56,20 @@ const MEMBER_OF_FIELD: Record<string, string> = {
   tosUri: 'tos_uri',
   requirePkce: 'token_endpoint_auth_method',
   clientType: 'redirect_uris',
+  // RFC 8705 §2.1.2.
+  tlsClientAuthSubjectDn: 'tls_client_auth_subject_dn',
+  tlsClientAuthSanDns: 'tls_client_auth_san_dns',
+  tlsClientAuthSanUri: 'tls_client_auth_san_uri',
+  tlsClientAuthSanIp: 'tls_client_auth_san_ip',
+  tlsClientAuthSanEmail: 'tls_client_auth_san_email',
 };
+const TLS_CLIENT_AUTH_MEMBERS = [
+  ['tlsClientAuthSubjectDn', 'tls_client_auth_subject_dn'],
+  ['tlsClientAuthSanDns', 'tls_client_auth_san_dns'],
+  ['tlsClientAuthSanUri', 'tls_client_auth_san_uri'],
+  ['tlsClientAuthSanIp', 'tls_client_auth_san_ip'],
+  ['tlsClientAuthSanEmail', 'tls_client_auth_san_email'],
+] as const;
 
 /** Members Clavis accepts and ignores (RFC 7591 §2: a server may ignore metadata it does not support). */
 const IGNORED = new Set(['contacts', 'client_id', 'client_secret', 'jwks', 'jwks_uri']);
@@ -116,9 +132,7 @@ export function requestedClient(body: unknown): RequestedClient {
     throw new RegistrationError('unapproved_software_statement', 'software statements are not accepted by this server');
   }
   const authName = optionalString(doc, 'token_endpoint_auth_method');
-  if (authName === 'client_secret_jwt') {
-    bad('token_endpoint_auth_method client_secret_jwt cannot be used: client secrets are stored as keyed hashes, so a JWT signed with one cannot be verified');
-  }
+  if (authName === 'client_secret_jwt') bad(`token_endpoint_auth_method: ${CLIENT_SECRET_JWT_REFUSAL}`);
   const authMethod = authName === undefined ? undefined : (mapped('token_endpoint_auth_method', [authName], AUTH_METHODS)?.[0] as TokenEndpointAuthMethod);
   const redirectUris = stringList(doc, 'redirect_uris');
   const scope = optionalString(doc, 'scope');
@@ -135,6 +149,7 @@ export function requestedClient(body: unknown): RequestedClient {
     logoUri: optionalString(doc, 'logo_uri'),
     policyUri: optionalString(doc, 'policy_uri'),
     tosUri: optionalString(doc, 'tos_uri'),
+    ...Object.fromEntries(TLS_CLIENT_AUTH_MEMBERS.map(([field, member]) => [field, optionalString(doc, member)])),
   };
   const known = new Set([...Object.values(MEMBER_OF_FIELD), 'software_id', 'software_version', ...IGNORED]);
   const canonical = Object.fromEntries(
@@ -185,5 +200,6 @@ export function metadataOf(client: Client): Record<string, unknown> {
     ...(client.tosUri ? { tos_uri: client.tosUri } : {}),
     ...(client.softwareId ? { software_id: client.softwareId } : {}),
     ...(client.softwareVersion ? { software_version: client.softwareVersion } : {}),
+    ...Object.fromEntries(TLS_CLIENT_AUTH_MEMBERS.filter(([field]) => client[field] != null).map(([field, member]) => [member, client[field]])),
   };
 }

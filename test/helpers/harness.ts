@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type Redis from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLFormattedError } from 'graphql';
 import { Client as PgClient } from 'pg';
@@ -90,16 +91,26 @@ export interface HarnessOptions {
   dns?: Partial<DnsSettings>;
   /** Passed to createServices: fetches credentials' jwks_uri (e.g. one trusting a test CA on loopback). */
   jwksFetcher?: SafeFetcher;
+  /** Passed to createServices: keeps used client-assertion jtis in this Redis. */
+  jtiRedis?: Redis;
+  /**
+   * Another replica: work in this existing schema (another harness's `schemaName`) with a data source and
+   * services of its own; `close` leaves the schema to its owner.
+   */
+  replicaOf?: string;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   const url = options.databaseUrl ?? process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is set by the global setup');
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  const admin = new PgClient({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
+  const ownsSchema = options.replicaOf === undefined;
+  const schema = options.replicaOf ?? `t_${randomBytes(6).toString('hex')}`;
+  if (ownsSchema) {
+    const admin = new PgClient({ connectionString: url });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.end();
+  }
 
   const sql = new StatementCounter();
   const dataSource = await openDatabase({
@@ -118,6 +129,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const services = createServices(dataSource, new SecretHasher(TEST_HASH_KEY), TEST_KEY_RING, rateLimits, {
     dns: options.dns,
     jwksFetcher: options.jwksFetcher,
+    jtiRedis: options.jtiRedis,
   });
   const server = await createServer({
     schema: await buildClavisSchema({ services, sdlNeedsCaller: !(options.introspection ?? !options.isProduction) }),
@@ -162,8 +174,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     },
     async close() {
       await server.apollo.stop();
+      await services.close();
       if (listening) server.httpServer.closeAllConnections();
-      if (dataSource.isInitialized) {
+      if (!ownsSchema) {
+        if (dataSource.isInitialized) await dataSource.destroy();
+      } else if (dataSource.isInitialized) {
         await dataSource.query(`DROP SCHEMA ${schema} CASCADE`);
         await dataSource.destroy();
       } else {
