@@ -15,6 +15,7 @@ import { CredentialService } from '../credentials/credential.service';
 import type { RateLimits } from '../limits/rate-limits';
 import { JWKS_LIMITS } from '../credentials/jwks';
 import { SafeFetcher } from '../net/safe-fetcher';
+import { ClientMetadataDocumentService } from '../metadata-documents/client-metadata-document.service';
 import { ProviderService } from '../providers/provider.service';
 import { RegistrationService } from '../registration/registration.service';
 
@@ -32,6 +33,7 @@ export interface Services {
   rateLimits: RateLimits;
   audit: AuditLog;
   registration: RegistrationService;
+  metadataDocuments: ClientMetadataDocumentService;
 }
 
 /** Optional settings of createServices. */
@@ -42,6 +44,8 @@ export interface ServiceOptions {
   jwksFetcher?: SafeFetcher;
   /** Keeps used client-assertion jtis in Redis instead of PostgreSQL. */
   jtiRedis?: Redis;
+  /** Fetches client ID metadata documents; default: a SafeFetcher with a 5 KB cap (public addresses only). */
+  metadataFetcher?: SafeFetcher;
 }
 
 /** Wires the services once per process: the one place that knows how they depend on each other. */
@@ -66,5 +70,6 @@ export function createServices(dataSource: DataSource, hasher: SecretHasher, key
     rateLimits,
     audit,
     registration: new RegistrationService(dataSource, hasher, clients, rateLimits, audit),
+    metadataDocuments: new ClientMetadataDocumentService(dataSource, options.metadataFetcher ?? new SafeFetcher({ maxBytes: 5 * 1024 }), audit),
   };
 }

@@ -90,6 +90,8 @@ export interface HarnessOptions {
   dns?: Partial<DnsSettings>;
   /** Passed to createServices: fetches credentials' jwks_uri (e.g. one trusting a test CA on loopback). */
   jwksFetcher?: SafeFetcher;
+  /** Passed to createServices: fetches client ID metadata documents. */
+  metadataFetcher?: SafeFetcher;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -118,6 +120,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const services = createServices(dataSource, new SecretHasher(TEST_HASH_KEY), TEST_KEY_RING, rateLimits, {
     dns: options.dns,
     jwksFetcher: options.jwksFetcher,
+    metadataFetcher: options.metadataFetcher,
   });
   const server = await createServer({
     schema: await buildClavisSchema({ services, sdlNeedsCaller: !(options.introspection ?? !options.isProduction) }),
