@@ -90,8 +90,12 @@ const UPDATE_POLICY = `mutation($input: UpdateClientMetadataDocumentPolicyInput!
 const REFRESH = `mutation($id: ID!) {
   refreshClientMetadataDocument(input: { credentialId: $id }) { credential { id url } document { ${DOCUMENT_FIELDS} } }
 }`;
-const CREATE_URL_CREDENTIAL = `mutation($input: CreateCredentialInput!) { createCredential(input: $input) { credential { ... on ApplicationCredential { id } ... on UrlCredential { url } } } }`;
-const CREDENTIAL_DOCUMENT = `query($id: ID!) { credential(id: $id) { ... on UrlCredential { url document { clientName fetchedAt expiresAt lastError lastErrorCode } } } }`;
+const CREATE_URL_CREDENTIAL = `mutation($input: CreateCredentialInput!) {
+  createCredential(input: $input) { credential { ... on ApplicationCredential { id } ... on UrlCredential { url } } }
+}`;
+const CREDENTIAL_DOCUMENT = `query($id: ID!) {
+  credential(id: $id) { ... on UrlCredential { url document { clientName fetchedAt expiresAt lastError lastErrorCode } } }
+}`;
 
 /** A token for an organization of the test's own. */
 async function orgToken(scopes?: string[]): Promise<{ org: string; token: string }> {
@@ -104,7 +108,7 @@ async function resolve(token: string, target: string, harness: Harness = h): Pro
 }
 
 function extensionsOf(result: Result): Record<string, unknown> {
-  return (result.errors?.[0]?.extensions ?? {}) as Record<string, unknown>;
+  return result.errors?.[0]?.extensions ?? {};
 }
 
 async function urlCredential(token: string, target: string): Promise<string> {
@@ -582,7 +586,9 @@ describe('UrlCredential.document and refreshClientMetadataDocument', () => {
   test('Application.credentials { document } loads every document in one statement (no N+1)', async () => {
     const { token } = await orgToken();
     const { application } = await createApp(h, { identifier: unique('cimd-many'), name: 'App' }, token);
-    const PAGE = `query($id: ID!) { node(id: $id) { ... on Application { credentials { edges { node { ... on UrlCredential { url document { clientName } } } } } } } }`;
+    const PAGE = `query($id: ID!) {
+      node(id: $id) { ... on Application { credentials { edges { node { ... on UrlCredential { url document { clientName } } } } } } }
+    }`;
     async function statements(): Promise<{ count: number; names: (string | null)[] }> {
       h.sql.reset();
       const data = expectOk(await h.run(PAGE, { id: application.id }, { token }));
