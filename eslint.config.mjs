@@ -112,7 +112,8 @@ export default tseslint.config(
         {
           exceptions: {
             suffixes: ['Connection', 'Edge', 'Payload', 'Protocol', 'Protocols'],
-            types: ['PageInfo', 'EntityMetadata', 'ClientUriVerification', 'ClientSettingsIssue'],
+            // ClientMetadataDocument is known by its url (the client_id) per organization, the policy by the caller's organization: no ID of their own.
+            types: ['PageInfo', 'EntityMetadata', 'ClientUriVerification', 'ClientSettingsIssue', 'ClientMetadataDocument', 'ClientMetadataDocumentPolicy'],
           },
         },
       ],

@@ -2,6 +2,7 @@ import { ApplicationResolver } from '../applications/application.resolver';
 import { ApplicationAuditResolver, AuditResolver, ClientAuditResolver } from '../audit/audit.resolver';
 import { ApplicationClientsResolver, ClientResolver, ClientSecretResolver } from '../clients/client.resolver';
 import { ApplicationCredentialResolver, ApplicationCredentialsResolver, CredentialResolver, TokenCredentialResolver } from '../credentials/credential.resolver';
+import { ClientMetadataDocumentResolver, UrlCredentialDocumentResolver } from '../metadata-documents/client-metadata-document.resolver';
 import { ProviderResolver } from '../providers/provider.resolver';
 import { NodeResolver } from '../graphql/node.resolver';
 import { RegistrationResolver } from '../registration/registration.resolver';
@@ -20,6 +21,8 @@ export const RESOLVERS: [ResolverClass, ...ResolverClass[]] = [
   CredentialResolver,
   ApplicationCredentialResolver,
   TokenCredentialResolver,
+  UrlCredentialDocumentResolver,
+  ClientMetadataDocumentResolver,
   ProviderResolver,
   AuditResolver,
   ApplicationAuditResolver,
@@ -39,6 +42,8 @@ export function createResolvers(services: Services): object[] {
     new CredentialResolver(services.credentials),
     new ApplicationCredentialResolver(),
     new TokenCredentialResolver(),
+    new UrlCredentialDocumentResolver(),
+    new ClientMetadataDocumentResolver(services.metadataDocuments),
     new ProviderResolver(services.providers),
     new AuditResolver(services.audit),
     new ApplicationAuditResolver(),

@@ -15,6 +15,7 @@ import { CredentialService } from '../credentials/credential.service';
 import type { RateLimits } from '../limits/rate-limits';
 import { JWKS_LIMITS } from '../credentials/jwks';
 import { SafeFetcher } from '../net/safe-fetcher';
+import { ClientMetadataDocumentService } from '../metadata-documents/client-metadata-document.service';
 import { ProviderService } from '../providers/provider.service';
 import { RegistrationService } from '../registration/registration.service';
 
@@ -34,6 +35,7 @@ export interface Services {
   registration: RegistrationService;
   /** Releases what the services hold open (the jwks_uri fetcher's connections); for shutdown. */
   close(): Promise<void>;
+  metadataDocuments: ClientMetadataDocumentService;
 }
 
 /** Optional settings of createServices. */
@@ -44,6 +46,8 @@ export interface ServiceOptions {
   jwksFetcher?: SafeFetcher;
   /** Keeps used client-assertion jtis in Redis instead of PostgreSQL. */
   jtiRedis?: Redis;
+  /** Fetches client ID metadata documents; default: a SafeFetcher with a 5 KB cap (public addresses only). */
+  metadataFetcher?: SafeFetcher;
 }
 
 /** Wires the services once per process: the one place that knows how they depend on each other. */
@@ -52,11 +56,12 @@ export function createServices(dataSource: DataSource, hasher: SecretHasher, key
   const audit = new AuditLog(dataSource);
   const clients = new ClientService(dataSource, hasher, idempotency, audit);
   const clientSecrets = new ClientSecretService(dataSource, hasher, clients, rateLimits, audit);
-  // A fetcher passed in belongs to the caller, who closes it; the default one is closed by close().
-  const ownFetcher = options.jwksFetcher
-    ? null
-    : new SafeFetcher({ maxBytes: JWKS_LIMITS.bytes, acceptContentTypes: ['application/json', 'application/jwk-set+json'] });
-  const jwksFetcher = options.jwksFetcher ?? ownFetcher!;
+  // A fetcher passed in belongs to the caller, who closes it; the default ones are closed by close().
+  const ownFetchers: SafeFetcher[] = [];
+  const own = (fetcher: SafeFetcher) => (ownFetchers.push(fetcher), fetcher);
+  const jwksFetcher =
+    options.jwksFetcher ?? own(new SafeFetcher({ maxBytes: JWKS_LIMITS.bytes, acceptContentTypes: ['application/json', 'application/jwk-set+json'] }));
+  const metadataFetcher = options.metadataFetcher ?? own(new SafeFetcher({ maxBytes: 5 * 1024 }));
   const jtis = new JtiReplayGuard(options.jtiRedis ? { kind: 'redis', client: options.jtiRedis } : { kind: 'postgres', dataSource });
   return {
     dataSource,
@@ -71,8 +76,9 @@ export function createServices(dataSource: DataSource, hasher: SecretHasher, key
     rateLimits,
     audit,
     registration: new RegistrationService(dataSource, hasher, clients, rateLimits, audit),
+    metadataDocuments: new ClientMetadataDocumentService(dataSource, metadataFetcher, audit),
     close: async () => {
-      await ownFetcher?.close();
+      await Promise.all(ownFetchers.map((fetcher) => fetcher.close()));
     },
   };
 }

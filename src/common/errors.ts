@@ -5,7 +5,16 @@ import { GraphQLError } from 'graphql';
  * Services throw the classes below; resolvers never build error objects by hand. What a
  * caller sees of anything else is decided by the formatter (src/graphql/error-formatter.ts).
  */
-export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'RATE_LIMITED' | 'OVERLOADED';
+export type ErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'CONFLICT'
+  | 'RATE_LIMITED'
+  | 'OVERLOADED'
+  | 'CLIENT_METADATA_INVALID'
+  | 'CLIENT_METADATA_UNREACHABLE';
 
 export interface FieldError {
   /** Dotted path of the offending input field, e.g. `input.defaultClient.redirectUris.0`. */
@@ -29,6 +38,30 @@ export class UnauthenticatedError extends ClavisError {
 export class ForbiddenError extends ClavisError {
   constructor(message: string) {
     super('FORBIDDEN', message);
+  }
+}
+
+/** Refused by an organization's policy (not by a missing scope): FORBIDDEN with `extensions.reason`. */
+export class PolicyRefusedError extends ClavisError {
+  constructor(reason: string, message: string) {
+    super('FORBIDDEN', message, { reason });
+  }
+}
+
+/**
+ * A client ID metadata document that could not be used: CLIENT_METADATA_UNREACHABLE when it could not be fetched
+ * (`reason` is the fetcher's code: REDIRECT, TOO_LARGE, TIMEOUT, FORBIDDEN_ADDRESS, …, and `status` for HTTP
+ * answers), CLIENT_METADATA_INVALID when it was fetched but breaks a rule (`reason`, and `fields` naming the
+ * offending members of the document).
+ */
+export class ClientMetadataDocumentError extends ClavisError {
+  constructor(
+    code: 'CLIENT_METADATA_INVALID' | 'CLIENT_METADATA_UNREACHABLE',
+    readonly reason: string,
+    message: string,
+    extra: { status?: number; fields?: FieldError[] } = {},
+  ) {
+    super(code, message, { reason, ...Object.fromEntries(Object.entries(extra).filter(([, value]) => value !== undefined)) });
   }
 }
 

@@ -123,7 +123,7 @@ export class ApplicationCredentialsResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<CredentialConnection> {
     // `provider` needs providerId; `type` (always read) picks each node's GraphQL type.
-    const properties = childProperties(info, { provider: ['providerId'] });
+    const properties = childProperties(info, { provider: ['providerId'], document: ['url'] });
     return CredentialConnection.from(await ctx.loaders.credentials.pageByApplication.load({ parentId: application.id, ...page, filter: { type }, properties }));
   }
 }

@@ -6,11 +6,12 @@ import { AuditEvent } from '../audit/audit.entity';
 import { RegistrationToken } from '../registration/registration-token.entity';
 import { Client } from '../clients/client.entity';
 import { CredentialRow } from '../credentials/credential.entity';
+import { ClientMetadataDocument, ClientMetadataDocumentPolicy } from '../metadata-documents/client-metadata-document.entity';
 import { Provider } from '../providers/provider.entity';
 import { migrations } from './migrations';
 import { poolOf } from './pool';
 
-export const entities = [Application, Client, Provider, CredentialRow, AuditEvent, RegistrationToken];
+export const entities = [Application, Client, Provider, CredentialRow, AuditEvent, RegistrationToken, ClientMetadataDocument, ClientMetadataDocumentPolicy];
 
 export interface DatabaseSettings {
   url: string;

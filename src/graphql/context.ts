@@ -5,6 +5,7 @@ import type { Caller } from '../auth/scopes';
 import { type ClientLoaders, createClientLoaders } from '../clients/client.loaders';
 import { UnauthenticatedError } from '../common/errors';
 import { type CredentialLoaders, createCredentialLoaders } from '../credentials/credential.loaders';
+import { type MetadataDocumentLoaders, createMetadataDocumentLoaders } from '../metadata-documents/client-metadata-document.loaders';
 import { type ProviderLoaders, createProviderLoaders } from '../providers/provider.loaders';
 import { type RegistrationLoaders, createRegistrationLoaders } from '../registration/registration.loaders';
 
@@ -15,6 +16,7 @@ export interface Loaders {
   credentials: CredentialLoaders;
   audit: AuditLoaders;
   registration: RegistrationLoaders;
+  metadataDocuments: MetadataDocumentLoaders;
 }
 
 /**
@@ -36,6 +38,7 @@ function createLoaders(dataSource: DataSource, organizationId: string): Loaders 
     credentials: createCredentialLoaders(dataSource, organizationId),
     audit: createAuditLoaders(dataSource, organizationId),
     registration: createRegistrationLoaders(dataSource, organizationId),
+    metadataDocuments: createMetadataDocumentLoaders(dataSource, organizationId),
   };
 }
 

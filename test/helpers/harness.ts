@@ -98,6 +98,8 @@ export interface HarnessOptions {
    * services of its own; `close` leaves the schema to its owner.
    */
   replicaOf?: string;
+  /** Passed to createServices: fetches client ID metadata documents. */
+  metadataFetcher?: SafeFetcher;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -130,6 +132,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     dns: options.dns,
     jwksFetcher: options.jwksFetcher,
     jtiRedis: options.jtiRedis,
+    metadataFetcher: options.metadataFetcher,
   });
   const server = await createServer({
     schema: await buildClavisSchema({ services, sdlNeedsCaller: !(options.introspection ?? !options.isProduction) }),

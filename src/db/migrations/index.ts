@@ -6,6 +6,7 @@ import { PublicKeyClientIds1764187200000 } from './1764187200000-public-key-clie
 import { AuditEvents1764190800000 } from './1764190800000-audit-events';
 import { DynamicRegistration1767000000000 } from './1767000000000-dynamic-registration';
 import { ClientAuthentication1768000000000 } from './1768000000000-client-authentication';
+import { ClientMetadataDocuments1769000000000 } from './1769000000000-client-metadata-documents';
 
 /** Every migration, oldest first. Never edit one that has landed; add a new one. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   AuditEvents1764190800000,
   DynamicRegistration1767000000000,
   ClientAuthentication1768000000000,
+  ClientMetadataDocuments1769000000000,
 ];
