@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { type AddressInfo, createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
@@ -8,6 +7,7 @@ import { join } from 'node:path';
 import { SafeFetchError, SafeFetcher, type SafeFetcherOptions } from '../src/net/safe-fetcher';
 import { Semaphore } from '../src/net/semaphore';
 import { isLoopback, specialUseRange } from '../src/net/special-use-addresses';
+import { makeServerCertificate } from './helpers/test-ca';
 
 /*
  * Every request in this file goes to 127.0.0.1 (or to `localhost`, which resolves to loopback): a test CA and a server
@@ -245,47 +245,10 @@ describe('SafeFetcher against local test servers', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'clavis-safe-fetch-'));
-    const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-    openssl(
-      'req',
-      '-x509',
-      ...ec,
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.crt',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=Clavis test CA',
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign',
-    );
-    openssl('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
-    writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      'server.crt',
-      '-days',
-      '2',
-      '-extfile',
-      'server.ext',
-    );
-    ca = readFileSync(join(dir, 'ca.crt'), 'utf8');
+    const certificate = makeServerCertificate(dir, 'DNS:localhost,IP:127.0.0.1,IP:::1');
+    ca = certificate.ca;
 
-    server = createHttpsServer({ key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.crt')) }, handle);
+    server = createHttpsServer({ key: certificate.key, cert: certificate.cert }, handle);
     server.on('connection', () => connections++);
     plainServer = createHttpServer(handle);
     plainServer.on('connection', () => plainConnections++);
