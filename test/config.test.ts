@@ -35,7 +35,7 @@ describe('loadConfig', () => {
       maxExpensiveInFlight: 8,
       maxCostInFlight: 200_000,
       maxCheapInFlight: 256,
-      queueLength: 64,
+      queueLength: 512,
       queueMs: 2000,
     });
     const env = {

@@ -35,10 +35,14 @@ export const DEFAULT_ADMISSION: AdmissionSettings = {
   maxExpensiveInFlight: 8,
   maxCostInFlight: 200_000,
   maxCheapInFlight: 256,
-  // A queued operation holds only its parsed document, and must be able to wait for a few pages to
-  // finish: with 250 ms, 16 connections on the bench's page (admitted 7 at a time) were refused
-  // whenever the machine was busy, although nothing was overloaded.
-  queueLength: 64,
+  // A queued operation holds only its request and parsed document (a few kB), and must be able to wait
+  // for a few pages to finish: with 250 ms, 16 connections on the bench's page (admitted 7 at a time)
+  // were refused whenever the machine was busy, although nothing was overloaded. The queue is long
+  // enough for every connection of a spike to wait its turn: refused at once, a client sends again at
+  // once, and with 64 places the bench's 256 connections made 1,800 refusals a second whose parsing
+  // and answering took the CPU from the pages admitted (24 pages/s accepted against 87 unloaded). A
+  // wait that runs out costs one answer per connection per `queueMs`.
+  queueLength: 512,
   queueMs: 2000,
 };
 
