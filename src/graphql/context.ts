@@ -30,16 +30,46 @@ export interface RequestContext {
   loaders: Loaders;
 }
 
-function createLoaders(dataSource: DataSource, organizationId: string): Loaders {
-  return {
-    applications: createApplicationLoaders(dataSource, organizationId),
-    clients: createClientLoaders(dataSource, organizationId),
-    providers: createProviderLoaders(dataSource, organizationId),
-    credentials: createCredentialLoaders(dataSource, organizationId),
-    audit: createAuditLoaders(dataSource, organizationId),
-    registration: createRegistrationLoaders(dataSource, organizationId),
-    metadataDocuments: createMetadataDocumentLoaders(dataSource, organizationId),
-  };
+/**
+ * Each feature's loaders are made on first use: a request reads one or two features, and a
+ * request waiting for admission (a spike queues hundreds) should not hold some thirty DataLoaders
+ * it may never use. Getters on a class, so each request allocates one small object.
+ */
+class RequestLoaders implements Loaders {
+  private applicationLoaders?: ApplicationLoaders;
+  private clientLoaders?: ClientLoaders;
+  private providerLoaders?: ProviderLoaders;
+  private credentialLoaders?: CredentialLoaders;
+  private auditLoaders?: AuditLoaders;
+  private registrationLoaders?: RegistrationLoaders;
+  private metadataDocumentLoaders?: MetadataDocumentLoaders;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly organizationId: string,
+  ) {}
+
+  get applications(): ApplicationLoaders {
+    return (this.applicationLoaders ??= createApplicationLoaders(this.dataSource, this.organizationId));
+  }
+  get clients(): ClientLoaders {
+    return (this.clientLoaders ??= createClientLoaders(this.dataSource, this.organizationId));
+  }
+  get providers(): ProviderLoaders {
+    return (this.providerLoaders ??= createProviderLoaders(this.dataSource, this.organizationId));
+  }
+  get credentials(): CredentialLoaders {
+    return (this.credentialLoaders ??= createCredentialLoaders(this.dataSource, this.organizationId));
+  }
+  get audit(): AuditLoaders {
+    return (this.auditLoaders ??= createAuditLoaders(this.dataSource, this.organizationId));
+  }
+  get registration(): RegistrationLoaders {
+    return (this.registrationLoaders ??= createRegistrationLoaders(this.dataSource, this.organizationId));
+  }
+  get metadataDocuments(): MetadataDocumentLoaders {
+    return (this.metadataDocumentLoaders ??= createMetadataDocumentLoaders(this.dataSource, this.organizationId));
+  }
 }
 
 /**
@@ -55,5 +85,5 @@ const NO_CALLER_LOADERS = new Proxy({} as Loaders, {
 
 export function createRequestContext(dataSource: DataSource, verified: Caller | null, requestId: string): RequestContext {
   const caller = verified && { ...verified, requestId };
-  return { caller, requestId, loaders: caller ? createLoaders(dataSource, caller.organizationId) : NO_CALLER_LOADERS };
+  return { caller, requestId, loaders: caller ? new RequestLoaders(dataSource, caller.organizationId) : NO_CALLER_LOADERS };
 }
